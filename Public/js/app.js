@@ -1,0 +1,31 @@
+// Casebook: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  // "/" focuses the search box, unless the user is typing somewhere.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var q = document.getElementById("q");
+    if (q) { e.preventDefault(); q.focus(); q.select(); }
+  });
+  // Highlight the table-of-contents entry of the section being read.
+  var links = Array.prototype.slice.call(document.querySelectorAll(".toc a"));
+  if (links.length && "IntersectionObserver" in window) {
+    var byId = {};
+    links.forEach(function (a) { byId[a.getAttribute("href").slice(1)] = a; });
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        var a = byId[entry.target.id];
+        if (!a) return;
+        links.forEach(function (l) { l.classList.remove("current"); });
+        a.classList.add("current");
+      });
+    }, { rootMargin: "-80px 0px -70% 0px" });
+    Object.keys(byId).forEach(function (id) {
+      var h = document.getElementById(id);
+      if (h) observer.observe(h);
+    });
+  }
+})();

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import KnowledgeBase
+import Logging
+import Storage
+
+/// What the running app holds: loaded once at startup, shared read-only by every request.
+public struct AppServices: Sendable {
+    /// Rendered content.
+    public let knowledgeBase: KnowledgeBase
+    /// The SQLite database.
+    public let database: AppDatabase
+    /// Templates and assets.
+    public let views: Views
+    /// The migrations on disk.
+    public let migrations: MigrationRunner
+}
+
+/// Loads content, templates and the database. Any problem stops startup with a message naming what to fix.
+public func loadServices(_ config: AppConfiguration, logger: Logger) async throws -> AppServices {
+    let start = ContinuousClock.now
+    let kb = try KnowledgeBase.load(from: config.contentDirectory,
+                                    diagramCache: config.inMemoryDatabase ? nil : config.dataDirectory.appendingPathComponent("cache/diagrams"))
+    let contentTime = ContinuousClock.now - start
+    let migrations = try MigrationRunner(directory: config.migrationsDirectory)
+    let database = config.inMemoryDatabase
+        ? try AppDatabase.inMemory(migrations: migrations)
+        : try AppDatabase.open(directory: config.dataDirectory, migrations: migrations)
+    let views = try await Views(templatesDirectory: config.templatesDirectory, publicDirectory: config.publicDirectory)
+    logger.info("content loaded", metadata: [
+        "documents": "\(kb.documents.count)", "cards": "\(kb.cards.count)",
+        "diagrams": "\(kb.documents.map(\.diagramCount).reduce(0, +))", "glossary": "\(kb.glossary.count)",
+        "ms": "\(contentTime.components.seconds * 1000 + contentTime.components.attoseconds / 1_000_000_000_000_000)",
+    ])
+    return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations)
+}
+
+/// Builds the router: middleware from the outside in, then every controller's routes.
+public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorPageMiddleware(views: services.views))
+    router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: config.maxBodyBytes))
+    router.add(middleware: FileMiddleware(
+        config.publicDirectory.path,
+        cacheControl: .init([
+            (.textCss, [.public, .maxAge(31_536_000), .immutable]),
+            (.textJavascript, [.public, .maxAge(31_536_000), .immutable]),
+            (.imageSvg, [.public, .maxAge(31_536_000), .immutable]),
+            (.imagePng, [.public, .maxAge(31_536_000), .immutable]),
+        ]),
+        searchForIndexHtml: false))
+    ContentController(kb: services.knowledgeBase, views: services.views).addRoutes(to: router)
+    HealthController(database: services.database, migrations: services.migrations).addRoutes(to: router)
+    return router
+}
+
+/// The whole application, ready to `runService()` or to test.
+public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "casebook")
+    logger.logLevel = config.logLevel
+    let services = try await loadServices(config, logger: logger)
+    let router = buildRouter(services, config: config)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Casebook"),
+        logger: logger)
+}
+
+/// Builds the app and serves until SIGTERM or SIGINT, then shuts down gracefully.
+public func runServer(_ config: AppConfiguration) async throws {
+    let app = try await buildApplication(config)
+    try await app.runService()
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns every error into a page a person can act on: HTML for the site, JSON under `/api/`. A 5xx is logged at
+/// error level with the request id; its details (stack, SQL, paths) never reach the response.
+struct ErrorPageMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (status, message, parameter, allowed) = Self.describe(error)
+            if status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            }
+            if request.uri.path.hasPrefix("/api/") {
+                var object: [String: String] = ["error": message]
+                if let parameter { object["parameter"] = parameter }
+                if let allowed { object["allowed"] = allowed }
+                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+                var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+                if status == .serviceUnavailable { headers[.retryAfter] = "5" }
+                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            }
+            let page = ErrorPage(layout: views.layout(), status: Int(status.code), heading: Self.heading(status),
+                                 message: message, requestId: context.id)
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+            if status == .serviceUnavailable { headers[.retryAfter] = "5" }
+            return Response(status: status, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: views.render(page, template: "error"))))
+        }
+    }
+
+    static func describe(_ error: any Error) -> (HTTPResponse.Status, String, String?, String?) {
+        if let e = error as? AppError { return (e.status, e.message, e.parameter, e.allowed) }
+        if let e = error as? HTTPError {
+            return (e.status, e.body ?? defaultMessage(e.status), nil, nil)
+        }
+        if let e = error as? any HTTPResponseError { return (e.status, defaultMessage(e.status), nil, nil) }
+        return (.internalServerError, defaultMessage(.internalServerError), nil, nil)
+    }
+
+    static func defaultMessage(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "The request was malformed."
+        case 403: "You are not allowed to do that."
+        case 404: "There is nothing at this address. It may have moved, or the link may be mistyped."
+        case 405: "That method is not allowed here."
+        case 413: "The request body is too large."
+        case 429: "Too many requests. Please wait a moment and try again."
+        case 503: "The service is starting up. Please try again in a few seconds."
+        default: status.code >= 500 ? "Something went wrong on our side. It has been logged; please try again." : status.reasonPhrase
+        }
+    }
+
+    static func heading(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "Page not found"
+        case 400: "Bad request"
+        case 403: "Forbidden"
+        case 413: "Too large"
+        case 429: "Slow down"
+        case 500...: "Something went wrong"
+        default: status.reasonPhrase
+        }
+    }
+}
