@@ -19,6 +19,9 @@ one review, in the `casebook srs replay` input format plus the expected output f
 `retrievability` is py-fsrs `get_card_retrievability(card, at)` just before the review (0 for a
 card's first review). Lines are ordered by review time, so cards are interleaved. The output is
 deterministic (fixed random seed).
+
+fuzz-ranges.json holds py-fsrs's fuzz range [interval, min_ivl, max_ivl] for intervals 3..399 and
+a few large ones, for maximum intervals 36500 and 30.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import json
 import math
 import random
 import sys
+import types
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -150,6 +154,29 @@ def generate(seed: int = 20260101) -> dict[str, list[str]]:
     return outputs
 
 
+def reference_fuzz_range(scheduler: Scheduler):
+    """py-fsrs's own `_get_fuzz_range` (a closure inside `_get_fuzzed_interval`), bound to `scheduler`."""
+    import fsrs.scheduler as module
+
+    code = next(
+        c for c in Scheduler._get_fuzzed_interval.__code__.co_consts
+        if isinstance(c, types.CodeType) and c.co_name == "_get_fuzz_range"
+    )
+    assert code.co_freevars == ("self",), code.co_freevars
+    return types.FunctionType(code, module.__dict__, None, None, (types.CellType(scheduler),))
+
+
+def fuzz_ranges() -> str:
+    """py-fsrs's fuzz range (min_ivl, max_ivl) for a spread of intervals and two maximum intervals."""
+    days = list(range(3, 400)) + [500, 777, 1000, 2500, 9999, 36499, 36500]
+    result = []
+    for max_ivl in (36500, 30):
+        get_range = reference_fuzz_range(Scheduler(maximum_interval=max_ivl))
+        ranges = [[d, *get_range(interval_days=d)] for d in days if d <= max_ivl]
+        result.append({"maximum_interval": max_ivl, "ranges": ranges})
+    return json.dumps(result, separators=(",", ":")) + "\n"
+
+
 def manifest() -> str:
     entries = [
         {
@@ -182,6 +209,7 @@ def main() -> int:
 
     files = {name: "\n".join(lines) + "\n" for name, lines in generate().items()}
     files["manifest.json"] = manifest()
+    files["fuzz-ranges.json"] = fuzz_ranges()
     if args.check:
         stale = [n for n, text in files.items() if not (args.out / n).exists() or (args.out / n).read_text() != text]
         if stale:

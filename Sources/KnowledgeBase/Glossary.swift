@@ -1,97 +1,135 @@
-import Foundation
-
 /// Connects glossary terms and chapters: which chapters use a term, and a link from each chapter's first mention.
+///
+/// Matching works on ASCII-lower-cased UTF-8 bytes: Foundation's case-insensitive search was the single largest
+/// cost of startup (seconds, for ~150 terms over ~20 chapters), and terms are matched on whole words anyway.
 enum Glossary {
+    struct Needle {
+        var id: String
+        var title: String
+        var patterns: [[UInt8]]  // longest first, lower-cased
+    }
+
+    static func needles(for t: GlossaryTerm) -> Needle {
+        let patterns = ([t.term] + t.aliases).map { lowerASCII(Array($0.utf8)) }.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        return Needle(id: t.id, title: t.term, patterns: patterns)
+    }
+
     static func attachUsage(_ terms: [GlossaryTerm], documents: [Document]) -> [GlossaryTerm] {
         let texts = documents.filter { $0.kind != .glossary }.map { doc in
-            (doc, " " + doc.sections.map(\.text).joined(separator: " ").lowercased() + " ")
+            (doc, lowerASCII(Array(doc.sections.map(\.text).joined(separator: " ").utf8)))
         }
         return terms.map { t in
             var t = t
-            let needles = ([t.term] + t.aliases).map { $0.lowercased() }
-            t.usedIn = texts.filter { _, text in needles.contains { containsWord(text, $0) } }
+            let n = needles(for: t)
+            t.usedIn = texts.filter { _, text in n.patterns.contains { findWord($0, in: text, from: 0) != nil } }
                 .map { DocumentLink(url: $0.0.url, title: $0.0.title) }
             return t
         }.sorted { $0.term.lowercased() < $1.term.lowercased() }
     }
 
-    /// Links the first mention of each term in a chapter's paragraphs and list items to its glossary entry. Works on
-    /// the rendered HTML, touching only text between tags and never inside links, code, headings, figures or tables.
+    /// Links the first mention of each term in a chapter to its glossary entry. Works on the rendered HTML, touching
+    /// only text between tags and never inside links, code, headings, figures, tables or flashcards.
     static func linkFirstMentions(in doc: Document, terms: [GlossaryTerm]) -> Document {
         guard doc.kind != .glossary else { return doc }
         var doc = doc
-        let used = terms.filter { t in t.usedIn.contains { $0.url == doc.url } }
-        guard !used.isEmpty else { return doc }
-        var remaining = used.map { t in (id: t.id, title: t.term, needles: ([t.term] + t.aliases).sorted { $0.count > $1.count }) }
+        var remaining = terms.filter { t in t.usedIn.contains { $0.url == doc.url } }.map(needles(for:))
         for s in doc.sections.indices where !remaining.isEmpty && doc.sections[s].title != "Flashcards" {
             doc.sections[s].html = linkTerms(doc.sections[s].html, remaining: &remaining)
         }
         return doc
     }
 
-    private static let skipTags: Set<String> = ["a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "svg", "figure", "table", "summary"]
+    private static let skipTags: Set<[UInt8]> = Set(["a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "svg", "figure",
+                                                     "table", "summary", "details"].map { Array($0.utf8) })
 
-    private static func linkTerms(_ html: String, remaining: inout [(id: String, title: String, needles: [String])]) -> String {
-        var out = ""
-        out.reserveCapacity(html.utf8.count + 512)
+    private static func linkTerms(_ html: String, remaining: inout [Needle]) -> String {
+        let bytes = Array(html.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1024)
         var skipDepth = 0
-        var i = html.startIndex
-        while i < html.endIndex {
-            if html[i] == "<" {
-                guard let close = html[i...].firstIndex(of: ">") else { out += html[i...]; break }
-                let tag = html[html.index(after: i)..<close]
-                let isEnd = tag.hasPrefix("/")
-                let name = String(tag.dropFirst(isEnd ? 1 : 0).prefix { $0.isLetter || $0.isNumber }).lowercased()
-                if skipTags.contains(name) && !tag.hasSuffix("/") { skipDepth += isEnd ? -1 : 1 }
-                out += html[i...close]
-                i = html.index(after: close)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") {
+                var close = i
+                while close < bytes.count && bytes[close] != UInt8(ascii: ">") { close += 1 }
+                let isEnd = i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "/")
+                var nameStart = i + 1 + (isEnd ? 1 : 0)
+                var nameEnd = nameStart
+                while nameEnd < close, isAlnum(bytes[nameEnd]) { nameEnd += 1 }
+                let name = lowerASCII(Array(bytes[nameStart..<nameEnd]))
+                let selfClosing = close > 0 && bytes[close - 1] == UInt8(ascii: "/")
+                if skipTags.contains(name) && !selfClosing { skipDepth += isEnd ? -1 : 1 }
+                nameStart = min(close + 1, bytes.count)
+                out.append(contentsOf: bytes[i..<nameStart])
+                i = nameStart
                 continue
             }
-            let next = html[i...].firstIndex(of: "<") ?? html.endIndex
-            var text = String(html[i..<next])
-            if skipDepth == 0 && !remaining.isEmpty { text = linkInText(text, remaining: &remaining) }
-            out += text
+            var next = i
+            while next < bytes.count && bytes[next] != UInt8(ascii: "<") { next += 1 }
+            let segment = Array(bytes[i..<next])
+            if skipDepth == 0 && !remaining.isEmpty {
+                out.append(contentsOf: linkInText(segment, remaining: &remaining))
+            } else {
+                out.append(contentsOf: segment)
+            }
             i = next
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func linkInText(_ text: String, remaining: inout [(id: String, title: String, needles: [String])]) -> String {
-        var text = text
-        var k = 0
-        while k < remaining.count {
-            let entry = remaining[k]
-            var linked = false
-            for needle in entry.needles {
-                guard let r = wordRange(of: needle, in: text) else { continue }
-                let original = text[r]
-                text.replaceSubrange(r, with: "<a class=\"term\" href=\"/glossary#\(entry.id)\" title=\"Glossary: \(escapeHTML(entry.title))\">\(original)</a>")
-                linked = true
-                break
+    /// Links at most one term per text run, so no link ever lands inside another.
+    private static func linkInText(_ text: [UInt8], remaining: inout [Needle]) -> [UInt8] {
+        let lower = lowerASCII(text)
+        var best: (k: Int, range: Range<Int>)?
+        for (k, n) in remaining.enumerated() {
+            for p in n.patterns {
+                if let r = findWord(p, in: lower, from: 0), best == nil || r.lowerBound < best!.range.lowerBound {
+                    best = (k, r)
+                }
             }
-            if linked { remaining.remove(at: k) } else { k += 1 }
-            // A text run that now contains a link is not scanned again for further terms (no nested anchors).
-            if linked { break }
         }
-        return text
+        guard let best else { return text }
+        let n = remaining.remove(at: best.k)
+        let open = "<a class=\"term\" href=\"/glossary#\(n.id)\" title=\"Glossary: \(escapeHTML(n.title))\">"
+        return Array(text[..<best.range.lowerBound]) + Array(open.utf8) + Array(text[best.range]) + Array("</a>".utf8)
+            + Array(text[best.range.upperBound...])
     }
 
-    static func containsWord(_ haystack: String, _ needle: String) -> Bool { wordRange(of: needle, in: haystack) != nil }
-
-    /// Case-insensitive match of `needle` not preceded or followed by a letter or digit (a trailing plural `s` is allowed).
-    static func wordRange(of needle: String, in haystack: String) -> Range<String.Index>? {
-        guard !needle.isEmpty else { return nil }
-        var searchStart = haystack.startIndex
-        while let r = haystack.range(of: needle, options: .caseInsensitive, range: searchStart..<haystack.endIndex) {
-            let beforeOK = r.lowerBound == haystack.startIndex || !isWordChar(haystack[haystack.index(before: r.lowerBound)])
-            var end = r.upperBound
-            if end < haystack.endIndex, haystack[end] == "s" { end = haystack.index(after: end) }
-            let afterOK = end == haystack.endIndex || !isWordChar(haystack[end])
-            if beforeOK && afterOK { return r.lowerBound..<end }
-            searchStart = r.upperBound
+    /// The first whole-word occurrence of `needle` (lower-cased) in `hay` (lower-cased); a plural `s` may follow.
+    static func findWord(_ needle: [UInt8], in hay: [UInt8], from start: Int) -> Range<Int>? {
+        let n = needle.count
+        guard n > 0, hay.count >= n else { return nil }
+        let first = needle[0]
+        var i = start
+        let last = hay.count - n
+        while i <= last {
+            if hay[i] == first {
+                var j = 1
+                while j < n && hay[i + j] == needle[j] { j += 1 }
+                if j == n {
+                    var end = i + n
+                    if end < hay.count && hay[end] == UInt8(ascii: "s") { end += 1 }
+                    let beforeOK = i == 0 || !isWordByte(hay[i - 1])
+                    let afterOK = end == hay.count || !isWordByte(hay[end])
+                    if beforeOK && afterOK { return i..<end }
+                }
+            }
+            i += 1
         }
         return nil
     }
 
-    private static func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+    static func containsWord(_ haystack: String, _ needle: String) -> Bool {
+        findWord(lowerASCII(Array(needle.utf8)), in: lowerASCII(Array(haystack.utf8)), from: 0) != nil
+    }
+
+    private static func isAlnum(_ b: UInt8) -> Bool {
+        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
+    }
+    // Bytes of multi-byte UTF-8 letters count as word bytes so "é" next to a term blocks a match.
+    private static func isWordByte(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 }
+
+    static func lowerASCII(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+    }
 }

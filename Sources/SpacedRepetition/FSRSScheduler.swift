@@ -309,9 +309,11 @@ public struct FSRSScheduler: Sendable, Hashable, Codable {
         return pow(1 + factor * Double(elapsedDays) / stability, decay)
     }
 
-    /// One py-fsrs `review_card` step on the compact representation.
+    /// One py-fsrs `review_card` step on the compact representation. `knownRetrievability`, if
+    /// given, must be ``retrievability(stability:lastReview:now:)`` of the card at `now` (0 for a
+    /// card without a last review), computed by a caller that needs it anyway.
     @inline(__always)
-    func schedule(_ card: inout CoreCard, rating: SRSRating, now: Int64, fuzz: FuzzSource) {
+    func schedule(_ card: inout CoreCard, rating: SRSRating, now: Int64, fuzz: FuzzSource, knownRetrievability: Double? = nil) {
         let r = rating.rawValue
         let daysSinceLastReview: Int64? = card.lastReview.map { Micros.floorDays(now &- $0) }
         let shortTerm = daysSinceLastReview.map { $0 < 1 } ?? false
@@ -326,7 +328,7 @@ public struct FSRSScheduler: Sendable, Hashable, Codable {
                 if shortTerm {
                     card.stability = shortTermStability(s, rating: r)
                 } else {
-                    let ret = card.lastReview.map { retrievability(stability: s, lastReview: $0, now: now) } ?? 0
+                    let ret = knownRetrievability ?? card.lastReview.map { retrievability(stability: s, lastReview: $0, now: now) } ?? 0
                     card.stability = nextStability(difficulty: d, stability: s, retrievability: ret, rating: r)
                 }
                 card.difficulty = nextDifficulty(d, rating: r)
@@ -372,7 +374,7 @@ public struct FSRSScheduler: Sendable, Hashable, Codable {
             if shortTerm {
                 card.stability = shortTermStability(s, rating: r)
             } else {
-                let ret = card.lastReview.map { retrievability(stability: s, lastReview: $0, now: now) } ?? 0
+                let ret = knownRetrievability ?? card.lastReview.map { retrievability(stability: s, lastReview: $0, now: now) } ?? 0
                 card.stability = nextStability(difficulty: d, stability: s, retrievability: ret, rating: r)
             }
             card.difficulty = nextDifficulty(d, rating: r)

@@ -46,94 +46,60 @@ public struct ReplayLineError: Error, Sendable, Hashable, CustomStringConvertibl
 /// may span chunks), call ``finish()`` at the end of input, and drain ``takeOutput(_:)`` and
 /// ``takeErrors()`` as you go.
 public final class ReplayProcessor {
-    /// The scheduler the reviews are run through.
-    public let scheduler: FSRSScheduler
-    /// Lines seen so far (including bad ones).
-    public private(set) var linesRead = 0
-    /// Reviews processed successfully so far.
-    public private(set) var reviewsProcessed = 0
-    /// Bad lines seen so far.
-    public private(set) var errorCount = 0
-    /// The number of distinct cards seen.
-    public var cardCount: Int { table.entries.count }
-
-    private var errors: [ReplayLineError] = []
-    private let out = ByteStorage(capacity: 1 << 20)
-    private let pending = ByteStorage(capacity: 256)
-    private let idScratch = ByteStorage(capacity: 64)
-    private let tmpScratch = ByteStorage(capacity: 64)
-    private var table = CardTable()
-    private var finished = false
+    private var engine: ReplayEngine
 
     /// Creates a processor that schedules with `scheduler` (fuzz as configured in it).
     public init(scheduler: FSRSScheduler) {
-        self.scheduler = scheduler
+        engine = ReplayEngine(scheduler: scheduler)
     }
+
+    deinit { engine.deallocate() }
+
+    /// The scheduler the reviews are run through.
+    public var scheduler: FSRSScheduler { engine.scheduler }
+    /// Lines seen so far (including bad ones).
+    public var linesRead: Int { engine.linesRead }
+    /// Reviews processed successfully so far.
+    public var reviewsProcessed: Int { engine.reviewsProcessed }
+    /// Bad lines seen so far.
+    public var errorCount: Int { engine.errorCount }
+    /// The number of distinct cards seen.
+    public var cardCount: Int { engine.table.count }
+    /// The bytes of output produced and not yet taken.
+    public var pendingOutputCount: Int { engine.out.count }
 
     /// Processes a chunk of input; complete lines are handled now, a trailing partial line is kept.
     public func feed(_ chunk: UnsafeRawBufferPointer) {
-        precondition(!finished, "feed(_:) after finish()")
-        guard let raw = chunk.baseAddress, chunk.count > 0 else { return }
-        let base = raw.assumingMemoryBound(to: UInt8.self)
-        let end = chunk.count
-        var start = 0
-        if pending.count > 0 {
-            guard let nl = memchr(base, 0x0A, end) else {
-                pending.append(base, end)
-                return
-            }
-            let len = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
-            pending.append(base, len)
-            processLine(UnsafePointer(pending.base), pending.count)
-            pending.count = 0
-            start = len + 1
-        }
-        while start < end {
-            guard let nl = memchr(base + start, 0x0A, end - start) else {
-                pending.append(base + start, end - start)
-                return
-            }
-            let len = (base + start).distance(to: nl.assumingMemoryBound(to: UInt8.self))
-            processLine(UnsafePointer(base + start), len)
-            start += len + 1
-        }
+        engine.feed(chunk)
     }
 
     /// Processes a chunk of input given as bytes.
     public func feed(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { feed($0) }
+        bytes.withUnsafeBytes { engine.feed($0) }
     }
 
     /// Processes a chunk of input given as text.
     public func feed(_ text: String) {
         var text = text
-        text.withUTF8 { feed(UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { engine.feed(UnsafeRawBufferPointer($0)) }
     }
 
     /// Ends the input: a last line without a trailing newline is processed now.
     public func finish() {
-        guard !finished else { return }
-        if pending.count > 0 {
-            processLine(UnsafePointer(pending.base), pending.count)
-            pending.count = 0
-        }
-        finished = true
+        engine.finish()
     }
 
     /// Hands the output produced so far to `body` and clears it.
     public func takeOutput(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        guard out.count > 0 else { return }
-        try body(UnsafeRawBufferPointer(start: out.base, count: out.count))
-        out.count = 0
+        guard engine.out.count > 0 else { return }
+        try body(UnsafeRawBufferPointer(start: engine.out.base, count: engine.out.count))
+        engine.out.count = 0
     }
-
-    /// The bytes of output produced so far (not cleared).
-    public var pendingOutputCount: Int { out.count }
 
     /// Returns the bad lines recorded since the last call and clears them.
     public func takeErrors() -> [ReplayLineError] {
-        defer { errors.removeAll(keepingCapacity: true) }
-        return errors
+        defer { engine.errors.removeAll(keepingCapacity: true) }
+        return engine.errors
     }
 
     /// The state of card `id` after the reviews processed so far, or `nil` for an unseen card.
@@ -141,8 +107,10 @@ public final class ReplayProcessor {
         var id = id
         return id.withUTF8 { key -> SRSCard? in
             let hash = FuzzSeed.cardHash(bytes: UnsafeRawBufferPointer(key))
-            guard let index = table.find(key.baseAddress!, key.count, hash: hash) else { return nil }
-            let core = table.entries[index].card
+            guard let base = key.baseAddress, let index = engine.table.find(base, key.count, hash: hash) else {
+                return nil
+            }
+            let core = engine.table.card(index)
             var card = SRSCard(id: String(decoding: key, as: UTF8.self), due: Micros.date(core.due))
             core.write(to: &card)
             return card
@@ -158,6 +126,72 @@ public final class ReplayProcessor {
         processor.takeOutput { output = String(decoding: $0, as: UTF8.self) }
         return (output, processor.takeErrors())
     }
+}
+
+/// The replay state machine; a struct so the hot path has no dynamic exclusivity checks.
+struct ReplayEngine {
+    let scheduler: FSRSScheduler
+    var linesRead = 0
+    var reviewsProcessed = 0
+    var errorCount = 0
+    var errors: [ReplayLineError] = []
+    var out = RawBytes(capacity: 1 << 20)
+    var pending = RawBytes(capacity: 256)
+    var idScratch = RawBytes(capacity: 64)
+    var tmpScratch = RawBytes(capacity: 64)
+    var table = CardTable()
+    var finished = false
+
+    init(scheduler: FSRSScheduler) {
+        self.scheduler = scheduler
+    }
+
+    func deallocate() {
+        out.deallocate()
+        pending.deallocate()
+        idScratch.deallocate()
+        tmpScratch.deallocate()
+        table.deallocate()
+    }
+
+    mutating func feed(_ chunk: UnsafeRawBufferPointer) {
+        precondition(!finished, "feed(_:) after finish()")
+        guard let raw = chunk.baseAddress, chunk.count > 0 else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let end = chunk.count
+        var start = 0
+        if pending.count > 0 {
+            guard let nl = memchr(base, 0x0A, end) else {
+                pending.append(base, end)
+                return
+            }
+            let len = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+            pending.append(base, len)
+            let line = pending
+            processLine(UnsafePointer(line.base), line.count)
+            pending.count = 0
+            start = len + 1
+        }
+        while start < end {
+            guard let nl = memchr(base + start, 0x0A, end - start) else {
+                pending.append(base + start, end - start)
+                return
+            }
+            let len = (base + start).distance(to: nl.assumingMemoryBound(to: UInt8.self))
+            processLine(UnsafePointer(base + start), len)
+            start += len + 1
+        }
+    }
+
+    mutating func finish() {
+        guard !finished else { return }
+        if pending.count > 0 {
+            let line = pending
+            processLine(UnsafePointer(line.base), line.count)
+            pending.count = 0
+        }
+        finished = true
+    }
 
     // MARK: - Line handling
 
@@ -165,7 +199,7 @@ public final class ReplayProcessor {
         let reason: String
     }
 
-    private func processLine(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    private mutating func processLine(_ p: UnsafePointer<UInt8>, _ n: Int) {
         linesRead += 1
         do {
             try handle(p, n)
@@ -176,21 +210,27 @@ public final class ReplayProcessor {
         }
     }
 
-    private static let keyCard: [UInt8] = Array("card".utf8)
-    private static let keyRating: [UInt8] = Array("rating".utf8)
-    private static let keyAt: [UInt8] = Array("at".utf8)
+    @inline(__always)
+    private static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) {
+        while i < n {
+            let b = p[i]
+            guard b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A else { break }
+            i += 1
+        }
+    }
 
     @inline(__always)
-    private func handle(_ p: UnsafePointer<UInt8>, _ n: Int) throws(LineFailure) {
+    private static func isKey(_ s: ParsedString, _ literal: StaticString) -> Bool {
+        guard s.count == literal.utf8CodeUnitCount else { return false }
+        let l = literal.utf8Start
+        for k in 0..<s.count where s.base[k] != l[k] { return false }
+        return true
+    }
+
+    @inline(__always)
+    private mutating func handle(_ p: UnsafePointer<UInt8>, _ n: Int) throws(LineFailure) {
         var i = 0
-        @inline(__always) func skipWhitespace() {
-            while i < n {
-                let b = p[i]
-                guard b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A else { break }
-                i += 1
-            }
-        }
-        skipWhitespace()
+        Self.skipWhitespace(p, &i, n)
         guard i < n else { throw LineFailure(reason: "empty line") }
         guard p[i] == 0x7B else { throw LineFailure(reason: "expected a JSON object ('{')") }
         i += 1
@@ -202,34 +242,37 @@ public final class ReplayProcessor {
         var at: Int64 = 0
         var haveAt = false
 
-        skipWhitespace()
+        Self.skipWhitespace(p, &i, n)
         if i < n && p[i] == 0x7D {
             i += 1
         } else {
             while true {
-                skipWhitespace()
+                Self.skipWhitespace(p, &i, n)
                 guard i < n, p[i] == 0x22 else { throw LineFailure(reason: "expected a field name in double quotes") }
-                let key = try parseString(p, &i, n, scratch: tmpScratch, what: "field name")
-                skipWhitespace()
+                let key = try Self.parseString(p, &i, n, scratch: &tmpScratch, what: "field name")
+                Self.skipWhitespace(p, &i, n)
                 guard i < n, p[i] == 0x3A else { throw LineFailure(reason: "expected ':' after a field name") }
                 i += 1
-                skipWhitespace()
+                Self.skipWhitespace(p, &i, n)
                 guard i < n else { throw LineFailure(reason: "missing value") }
-                if Self.equals(key, Self.keyCard) {
+                if Self.isKey(key, "card") {
                     guard cardPtr == nil else { throw LineFailure(reason: "duplicate field \"card\"") }
                     guard p[i] == 0x22 else { throw LineFailure(reason: "\"card\" must be a string") }
-                    let value = try parseString(p, &i, n, scratch: idScratch, what: "\"card\"")
+                    let value = try Self.parseString(p, &i, n, scratch: &idScratch, what: "\"card\"")
                     guard value.count > 0 else { throw LineFailure(reason: "\"card\" must not be empty") }
+                    guard value.count <= CardTable.maximumKeyLength else {
+                        throw LineFailure(reason: "\"card\" is longer than \(CardTable.maximumKeyLength) bytes")
+                    }
                     cardPtr = value.base
                     cardLen = value.count
                     cardRawJSON = !value.escaped
-                } else if Self.equals(key, Self.keyRating) {
+                } else if Self.isKey(key, "rating") {
                     guard rating == 0 else { throw LineFailure(reason: "duplicate field \"rating\"") }
-                    rating = try parseRating(p, &i, n)
-                } else if Self.equals(key, Self.keyAt) {
+                    rating = try Self.parseRating(p, &i, n)
+                } else if Self.isKey(key, "at") {
                     guard !haveAt else { throw LineFailure(reason: "duplicate field \"at\"") }
                     guard p[i] == 0x22 else { throw LineFailure(reason: "\"at\" must be a string") }
-                    let value = try parseString(p, &i, n, scratch: tmpScratch, what: "\"at\"")
+                    let value = try Self.parseString(p, &i, n, scratch: &tmpScratch, what: "\"at\"")
                     do {
                         at = try UTCTimestamp.parseMicros(value.base, value.count)
                     } catch {
@@ -238,9 +281,9 @@ public final class ReplayProcessor {
                     haveAt = true
                 } else {
                     let name = String(decoding: UnsafeBufferPointer(start: key.base, count: key.count), as: UTF8.self)
-                    throw LineFailure(reason: "unknown field \"\(name)\" (expected \"card\", \"rating\", \"at\")")
+                    throw LineFailure(reason: "unknown field \(JSONEscape.quoted(name)) (expected \"card\", \"rating\", \"at\")")
                 }
-                skipWhitespace()
+                Self.skipWhitespace(p, &i, n)
                 guard i < n else { throw LineFailure(reason: "unterminated object (missing '}')") }
                 if p[i] == 0x2C {
                     i += 1
@@ -253,7 +296,7 @@ public final class ReplayProcessor {
                 throw LineFailure(reason: "expected ',' or '}' after a value")
             }
         }
-        skipWhitespace()
+        Self.skipWhitespace(p, &i, n)
         guard i == n else { throw LineFailure(reason: "unexpected text after the JSON object") }
         guard let cardPtr else { throw LineFailure(reason: "missing field \"card\"") }
         guard rating != 0 else { throw LineFailure(reason: "missing field \"rating\"") }
@@ -264,22 +307,18 @@ public final class ReplayProcessor {
         let index = table.findOrInsert(cardPtr, cardLen, hash: hash, rawJSON: cardRawJSON)
         let sched = scheduler
         let ratingValue = SRSRating(rawValue: rating)!
+        var card = table.card(index)
         let before: Double
-        if let s = table.entries[index].card.stability, let last = table.entries[index].card.lastReview {
+        if let s = card.stability, let last = card.lastReview {
             before = sched.retrievability(stability: s, lastReview: last, now: at)
         } else {
             before = 0
         }
         sched.schedule(
-            &table.entries[index].card, rating: ratingValue, now: at,
-            fuzz: sched.enableFuzzing ? .seeded(hash) : .none)
-        writeOutput(index: index, retrievability: before)
-    }
-
-    @inline(__always)
-    private static func equals(_ s: ParsedString, _ literal: [UInt8]) -> Bool {
-        guard s.count == literal.count else { return false }
-        return literal.withUnsafeBufferPointer { memcmp(s.base, $0.baseAddress!, s.count) == 0 }
+            &card, rating: ratingValue, now: at, fuzz: sched.enableFuzzing ? .seeded(hash) : .none,
+            knownRetrievability: before)
+        table.setCard(index, card)
+        writeOutput(json: table.jsonBytes(index), card: card, retrievability: before)
     }
 
     private struct ParsedString {
@@ -291,8 +330,8 @@ public final class ReplayProcessor {
     /// Parses a JSON string starting at the opening quote `p[i]`; leaves `i` after the closing quote.
     /// Without escapes the result points into the line; otherwise it is decoded into `scratch`.
     @inline(__always)
-    private func parseString(
-        _ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int, scratch: ByteStorage, what: String
+    private static func parseString(
+        _ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int, scratch: inout RawBytes, what: @autoclosure () -> String
     ) throws(LineFailure) -> ParsedString {
         i += 1
         let start = i
@@ -303,17 +342,22 @@ public final class ReplayProcessor {
                 let result = ParsedString(base: p + start, count: i - start, escaped: false)
                 i += 1
                 if nonASCII && !UTF8Check.isValid(result.base, result.count) {
-                    throw LineFailure(reason: "\(what) is not valid UTF-8")
+                    throw LineFailure(reason: "\(what()) is not valid UTF-8")
                 }
                 return result
             }
             if b == 0x5C { break }
-            if b < 0x20 { throw LineFailure(reason: "control character in \(what) string") }
+            if b < 0x20 { throw LineFailure(reason: "control character in \(what()) string") }
             if b >= 0x80 { nonASCII = true }
             i += 1
         }
-        guard i < n else { throw LineFailure(reason: "unterminated string in \(what)") }
-        // Slow path: escapes.
+        guard i < n else { throw LineFailure(reason: "unterminated string in \(what())") }
+        return try parseEscapedString(p, &i, n, start: start, scratch: &scratch, what: what())
+    }
+
+    private static func parseEscapedString(
+        _ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int, start: Int, scratch: inout RawBytes, what: String
+    ) throws(LineFailure) -> ParsedString {
         scratch.count = 0
         scratch.append(p + start, i - start)
         while i < n {
@@ -344,10 +388,10 @@ public final class ReplayProcessor {
             case 0x72: scratch.append(0x0D)
             case 0x74: scratch.append(0x09)
             case 0x75:
-                guard var scalar = Self.hex4(p, i, n) else { throw LineFailure(reason: "bad \\u escape in \(what)") }
+                guard var scalar = hex4(p, i, n) else { throw LineFailure(reason: "bad \\u escape in \(what)") }
                 i += 4
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
-                    guard i + 1 < n, p[i] == 0x5C, p[i + 1] == 0x75, let low = Self.hex4(p, i + 2, n),
+                    guard i + 1 < n, p[i] == 0x5C, p[i + 1] == 0x75, let low = hex4(p, i + 2, n),
                         low >= 0xDC00 && low <= 0xDFFF
                     else { throw LineFailure(reason: "unpaired surrogate escape in \(what)") }
                     i += 6
@@ -382,7 +426,7 @@ public final class ReplayProcessor {
 
     /// Parses a JSON number that must be an integer 1...4.
     @inline(__always)
-    private func parseRating(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(LineFailure) -> Int {
+    private static func parseRating(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int) throws(LineFailure) -> Int {
         let first = p[i]
         // Fast path: a single digit followed by a delimiter.
         if first >= 0x31 && first <= 0x34 {
@@ -392,85 +436,136 @@ public final class ReplayProcessor {
                 return Int(first - 0x30)
             }
         }
-        // Slow path: classify what is there for a helpful message.
+        throw ratingFailure(p, i, n)
+    }
+
+    /// Classifies a bad rating value for a helpful message.
+    private static func ratingFailure(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> LineFailure {
         let mustBe = "\"rating\" must be an integer from 1 (Again) to 4 (Easy)"
-        if first == 0x22 { throw LineFailure(reason: "\(mustBe), not a string") }
-        guard first == 0x2D || (first >= 0x30 && first <= 0x39) else {
-            throw LineFailure(reason: mustBe)
-        }
-        // Scan a JSON number to report it.
-        let start = i
+        let first = p[i]
+        if first == 0x22 { return LineFailure(reason: "\(mustBe), not a string") }
+        guard first == 0x2D || (first >= 0x30 && first <= 0x39) else { return LineFailure(reason: mustBe) }
         var j = i
-        if p[j] == 0x2D { j += 1 }
         while j < n, (p[j] >= 0x30 && p[j] <= 0x39) || p[j] == 0x2E || p[j] == 0x65 || p[j] == 0x45 || p[j] == 0x2B || p[j] == 0x2D {
             j += 1
         }
-        let text = String(decoding: UnsafeBufferPointer(start: p + start, count: j - start), as: UTF8.self)
-        throw LineFailure(reason: "\(mustBe), got \(text)")
+        let text = String(decoding: UnsafeBufferPointer(start: p + i, count: j - i), as: UTF8.self)
+        return LineFailure(reason: "\(mustBe), got \(text)")
     }
 
     // MARK: - Output
 
-    private static let fieldState: [UInt8] = Array("\",\"state\":\"".utf8)
-    private static let stateNames: [[UInt8]] = [
-        Array("learning\",\"step\":".utf8), Array("review\",\"step\":".utf8), Array("relearning\",\"step\":".utf8),
-    ]
-    private static let fieldStability: [UInt8] = Array(",\"stability\":".utf8)
-    private static let fieldDifficulty: [UInt8] = Array(",\"difficulty\":".utf8)
-    private static let fieldDue: [UInt8] = Array(",\"due\":\"".utf8)
-    private static let fieldRetrievability: [UInt8] = Array("\",\"retrievability\":".utf8)
-
     @inline(__always)
-    private func writeOutput(index: Int, retrievability: Double) {
-        let out = self.out
-        let entry = table.entries[index]
-        out.reserve(entry.jsonCount + 256)
-        out.append(0x7B)  // {
-        out.appendLiteral("\"card\":\"")
-        table.arena.withUnsafeBufferPointer { arena in
-            out.append(arena.baseAddress! + entry.jsonStart, entry.jsonCount)
-        }
-        out.append(Self.fieldState)
-        let card = entry.card
+    private mutating func writeOutput(json: UnsafeBufferPointer<UInt8>, card: CoreCard, retrievability: Double) {
+        out.reserve(json.count + 256)
+        out.appendLiteral("{\"card\":\"")
+        out.append(json.baseAddress!, json.count)
         switch card.state {
-        case .learning: out.append(Self.stateNames[0])
-        case .review: out.append(Self.stateNames[1])
-        case .relearning: out.append(Self.stateNames[2])
+        case .learning: out.appendLiteral("\",\"state\":\"learning\",\"step\":")
+        case .review: out.appendLiteral("\",\"state\":\"review\",\"step\":")
+        case .relearning: out.appendLiteral("\",\"state\":\"relearning\",\"step\":")
         }
         if let step = card.step {
             out.appendInt(step)
         } else {
             out.appendLiteral("null")
         }
-        out.append(Self.fieldStability)
+        out.appendLiteral(",\"stability\":")
         out.appendDouble(card.stability ?? 0)
-        out.append(Self.fieldDifficulty)
+        out.appendLiteral(",\"difficulty\":")
         out.appendDouble(card.difficulty ?? 0)
-        out.append(Self.fieldDue)
+        out.appendLiteral(",\"due\":\"")
         out.count += UTCTimestamp.write(card.due, to: out.base + out.count)
-        out.append(Self.fieldRetrievability)
+        out.appendLiteral("\",\"retrievability\":")
         out.appendDouble(retrievability)
-        out.append(0x7D)  // }
-        out.append(0x0A)
+        out.appendLiteral("}\n")
     }
 }
 
-/// Open-addressing map from card id bytes to per-card scheduling state.
-struct CardTable {
-    struct Entry {
-        var keyStart: Int
-        var keyCount: Int
-        var jsonStart: Int
-        var jsonCount: Int
-        var hash: UInt64
-        var card: CoreCard
+/// A card's scheduling state packed into 40 bytes for the replay table.
+struct PackedCard {
+    var stability: Double = .nan  // NaN: none
+    var difficulty: Double = .nan
+    var due: Int64 = 0
+    var lastReview: Int64 = .min  // .min: none
+    var reviewCount: UInt32 = 0
+    var step: Int16 = 0  // -1: none
+    var state: UInt8 = 0  // 0 learning, 1 review, 2 relearning
+
+    @inline(__always)
+    init() {}
+
+    @inline(__always)
+    init(_ c: CoreCard) {
+        stability = c.stability ?? .nan
+        difficulty = c.difficulty ?? .nan
+        due = c.due
+        lastReview = c.lastReview ?? .min
+        reviewCount = UInt32(truncatingIfNeeded: min(c.reviewCount, Int(UInt32.max)))
+        step = c.step.map { Int16(truncatingIfNeeded: $0) } ?? -1
+        switch c.state {
+        case .learning: state = 0
+        case .review: state = 1
+        case .relearning: state = 2
+        }
     }
 
-    var entries: [Entry] = []
-    /// Key bytes followed by the JSON-escaped form of each key.
-    var arena: [UInt8] = []
-    private var slots: [Int32] = Array(repeating: -1, count: 1024)
-    private var shift: UInt64 = 64 - 10
+    @inline(__always)
+    var core: CoreCard {
+        var c = CoreCard()
+        c.stability = stability.isNaN ? nil : stability
+        c.difficulty = difficulty.isNaN ? nil : difficulty
+        c.due = due
+        c.lastReview = lastReview == .min ? nil : lastReview
+        c.reviewCount = Int(reviewCount)
+        c.step = step < 0 ? nil : Int(step)
+        c.state = state == 0 ? .learning : (state == 1 ? .review : .relearning)
+        return c
+    }
+}
+
+/// Open-addressing map from card id bytes to per-card scheduling state, laid out for few cache
+/// misses: the slot array holds a 32-bit hash tag next to the entry index, and each 64-byte,
+/// 64-byte-aligned entry holds the card state and (up to 16 bytes of) the id inline.
+struct CardTable {
+    /// The longest accepted card id, in bytes.
+    static let maximumKeyLength = 4096
+
+    struct Entry {
+        var card: PackedCard
+        /// Offset in `arena` of the id (followed by its JSON-escaped form when `jsonCount > 0`).
+        var keyOffset: UInt32
+        var keyCount: UInt16
+        /// 0 when the id needs no escaping in JSON; otherwise the length of the escaped form.
+        var jsonCount: UInt16
+        /// The first 16 bytes of the id, zero-padded.
+        var inline0: UInt64
+        var inline1: UInt64
+    }
+
+    private(set) var count = 0
+    private var capacity = 1024
+    private var entries: UnsafeMutablePointer<Entry>
+    private var arena = RawBytes(capacity: 1 << 16)
+    /// 0: empty; otherwise (hash tag << 32) | (index + 1).
+    private var slots: [UInt64] = Array(repeating: 0, count: 2048)
+    private var shift: UInt64 = 64 - 11
+
+    init() {
+        entries = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Entry>.stride, alignment: 64)
+            .bindMemory(to: Entry.self, capacity: capacity)
+    }
+
+    func deallocate() {
+        arena.deallocate()
+        UnsafeMutableRawPointer(entries).deallocate()
+    }
+
+    @inline(__always)
+    func card(_ index: Int) -> CoreCard { entries[index].card.core }
+
+    @inline(__always)
+    func setCard(_ index: Int, _ card: CoreCard) { entries[index].card = PackedCard(card) }
 
     @inline(__always)
     private func slot(_ hash: UInt64) -> Int {
@@ -478,65 +573,125 @@ struct CardTable {
     }
 
     @inline(__always)
+    private static func inlineWords(_ key: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: key, byteCount: min(count, 16)) }
+        return words
+    }
+
+    @inline(__always)
+    private func matches(_ index: Int, _ key: UnsafePointer<UInt8>, _ count: Int, _ words: (UInt64, UInt64)) -> Bool {
+        let entry = entries[index]
+        guard Int(entry.keyCount) == count, entry.inline0 == words.0, entry.inline1 == words.1 else { return false }
+        if count <= 16 { return true }
+        return memcmp(arena.base + Int(entry.keyOffset) + 16, key + 16, count - 16) == 0
+    }
+
+    /// The JSON-escaped id of entry `index` (valid until the next insertion).
+    @inline(__always)
+    func jsonBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let entry = entries + index
+        let keyCount = Int(entry.pointee.keyCount)
+        if entry.pointee.jsonCount == 0 {
+            if keyCount <= 16 {
+                return UnsafeRawBufferPointer(start: UnsafeRawPointer(entry) + MemoryLayout<Entry>.offset(of: \Entry.inline0)!, count: keyCount)
+                    .assumingMemoryBound(to: UInt8.self)
+            }
+            return UnsafeBufferPointer(start: arena.base + Int(entry.pointee.keyOffset), count: keyCount)
+        }
+        return UnsafeBufferPointer(
+            start: arena.base + Int(entry.pointee.keyOffset) + keyCount, count: Int(entry.pointee.jsonCount))
+    }
+
     func find(_ key: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> Int? {
+        let words = Self.inlineWords(key, count)
+        let tag = hash & 0xFFFF_FFFF
         let mask = slots.count - 1
         var s = slot(hash)
-        return arena.withUnsafeBufferPointer { arenaBuffer -> Int? in
-            while true {
-                let index = Int(slots[s])
-                if index < 0 { return nil }
-                let entry = entries[index]
-                if entry.hash == hash && entry.keyCount == count
-                    && memcmp(arenaBuffer.baseAddress! + entry.keyStart, key, count) == 0
-                {
-                    return index
-                }
-                s = (s + 1) & mask
-            }
+        while true {
+            let value = slots[s]
+            if value == 0 { return nil }
+            let index = Int(value & 0xFFFF_FFFF) - 1
+            if value >> 32 == tag && matches(index, key, count, words) { return index }
+            s = (s + 1) & mask
         }
     }
 
     @inline(__always)
     mutating func findOrInsert(_ key: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, rawJSON: Bool) -> Int {
+        let words = Self.inlineWords(key, count)
+        let tag = hash & 0xFFFF_FFFF
         let mask = slots.count - 1
         var s = slot(hash)
         while true {
-            let index = Int(slots[s])
-            if index < 0 { break }
-            let entry = entries[index]
-            if entry.hash == hash && entry.keyCount == count {
-                let same = arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + entry.keyStart, key, count) == 0 }
-                if same { return index }
-            }
+            let value = slots[s]
+            if value == 0 { break }
+            let index = Int(value & 0xFFFF_FFFF) - 1
+            if value >> 32 == tag && matches(index, key, count, words) { return index }
             s = (s + 1) & mask
         }
-        // Insert.
-        let keyStart = arena.count
-        arena.append(contentsOf: UnsafeBufferPointer(start: key, count: count))
-        let jsonStart = arena.count
-        if rawJSON {
-            arena.append(contentsOf: UnsafeBufferPointer(start: key, count: count))
-        } else {
-            JSONEscape.append(UnsafeBufferPointer(start: key, count: count), to: &arena)
+        return insert(key, count, hash: hash, rawJSON: rawJSON, words: words, slot: s)
+    }
+
+    private mutating func insert(
+        _ key: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, rawJSON: Bool, words: (UInt64, UInt64), slot s: Int
+    ) -> Int {
+        precondition(count <= Self.maximumKeyLength)
+        let keyOffset = arena.count
+        var jsonCount = 0
+        if count > 16 || !rawJSON {
+            arena.append(key, count)
+            if !rawJSON {
+                var escaped: [UInt8] = []
+                JSONEscape.append(UnsafeBufferPointer(start: key, count: count), to: &escaped)
+                escaped.withUnsafeBufferPointer { arena.append($0.baseAddress!, $0.count) }
+                jsonCount = escaped.count
+            }
         }
-        let index = entries.count
-        entries.append(
-            Entry(
-                keyStart: keyStart, keyCount: count, jsonStart: jsonStart, jsonCount: arena.count - jsonStart,
-                hash: hash, card: CoreCard()))
-        slots[s] = Int32(index)
-        if entries.count * 2 > slots.count { grow() }
+        precondition(arena.count <= Int(UInt32.max), "too many card ids")
+        if self.count == capacity { growEntries() }
+        let index = self.count
+        (entries + index).initialize(
+            to: Entry(
+                card: PackedCard(), keyOffset: UInt32(keyOffset), keyCount: UInt16(count),
+                jsonCount: UInt16(jsonCount), inline0: words.0, inline1: words.1))
+        self.count += 1
+        slots[s] = ((hash & 0xFFFF_FFFF) << 32) | UInt64(index + 1)
+        if self.count * 2 > slots.count { growSlots() }
         return index
     }
 
-    private mutating func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
+    private mutating func growEntries() {
+        let newCapacity = capacity * 2
+        let newEntries = UnsafeMutableRawPointer.allocate(
+            byteCount: newCapacity * MemoryLayout<Entry>.stride, alignment: 64
+        ).bindMemory(to: Entry.self, capacity: newCapacity)
+        newEntries.moveInitialize(from: entries, count: self.count)
+        UnsafeMutableRawPointer(entries).deallocate()
+        entries = newEntries
+        capacity = newCapacity
+    }
+
+    private mutating func growSlots() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
         shift -= 1
         let mask = slots.count - 1
-        for (index, entry) in entries.enumerated() {
-            var s = slot(entry.hash)
-            while slots[s] >= 0 { s = (s + 1) & mask }
-            slots[s] = Int32(index)
+        for value in old where value != 0 {
+            let index = Int(value & 0xFFFF_FFFF) - 1
+            let entry = entries[index]
+            // Recompute the hash from the stored id.
+            let keyCount = Int(entry.keyCount)
+            var hash: UInt64
+            if keyCount <= 16 {
+                var words = (entry.inline0, entry.inline1)
+                hash = withUnsafeBytes(of: &words) { FuzzSeed.cardHash(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<keyCount])) }
+            } else {
+                hash = FuzzSeed.cardHash(bytes: UnsafeRawBufferPointer(start: arena.base + Int(entry.keyOffset), count: keyCount))
+            }
+            var s = slot(hash)
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = value
         }
     }
 }
@@ -607,7 +762,8 @@ enum UTF8Check {
 }
 
 /// A growable byte buffer with manual storage (fast appends for the replay hot path).
-final class ByteStorage {
+/// A value type without ownership: the owner calls ``deallocate()``.
+struct RawBytes {
     var base: UnsafeMutablePointer<UInt8>
     var count = 0
     var capacity: Int
@@ -617,14 +773,14 @@ final class ByteStorage {
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    func deallocate() { base.deallocate() }
 
     @inline(__always)
-    func reserve(_ extra: Int) {
+    mutating func reserve(_ extra: Int) {
         if count + extra > capacity { grow(count + extra) }
     }
 
-    private func grow(_ needed: Int) {
+    private mutating func grow(_ needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
@@ -635,44 +791,67 @@ final class ByteStorage {
     }
 
     @inline(__always)
-    func append(_ byte: UInt8) {
+    mutating func append(_ byte: UInt8) {
         reserve(1)
         base[count] = byte
         count += 1
     }
 
     @inline(__always)
-    func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         reserve(n)
         (base + count).update(from: p, count: n)
         count += n
     }
 
     @inline(__always)
-    func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { append($0.baseAddress!, $0.count) }
-    }
-
-    @inline(__always)
-    func appendLiteral(_ s: StaticString) {
+    mutating func appendLiteral(_ s: StaticString) {
         append(s.utf8Start, s.utf8CodeUnitCount)
     }
 
     @inline(__always)
-    func appendInt(_ value: Int) {
-        reserve(24)
+    mutating func appendInt(_ value: Int) {
         if value >= 0 && value < 10 {
-            base[count] = UInt8(48 + value)
-            count += 1
+            append(UInt8(48 + value))
             return
         }
         var s = String(value)
         s.withUTF8 { append($0.baseAddress!, $0.count) }
     }
 
+    /// Appends Swift's shortest round-trip form of `value` without allocating.
     @inline(__always)
-    func appendDouble(_ value: Double) {
-        var s = value.description
-        s.withUTF8 { append($0.baseAddress!, $0.count) }
+    mutating func appendDouble(_ value: Double) {
+        // Common exact values (retrievability of new and same-day cards), as Swift prints them.
+        if value == 0 && value.sign == .plus {
+            appendLiteral("0.0")
+            return
+        }
+        if value == 1 {
+            appendLiteral("1.0")
+            return
+        }
+        reserve(40)
+        var sink = PointerSink(target: base + count)
+        value.write(to: &sink)
+        count += sink.written
+    }
+}
+
+/// A `TextOutputStream` writing straight to memory; `Double.write(to:)` hands it ASCII without
+/// creating a `String`.
+struct PointerSink: TextOutputStream {
+    let target: UnsafeMutablePointer<UInt8>
+    var written = 0
+
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { _writeASCII($0) }
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        guard let source = buffer.baseAddress else { return }
+        (target + written).update(from: source, count: min(buffer.count, 40 - written))
+        written += min(buffer.count, 40 - written)
     }
 }

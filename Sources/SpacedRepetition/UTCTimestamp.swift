@@ -142,6 +142,18 @@ public enum UTCTimestamp {
         return seconds * 1_000_000 + fraction
     }
 
+    @inline(__always)
+    private static func put(_ out: UnsafeMutablePointer<UInt8>, _ i: inout Int, _ value: Int64, width: Int) {
+        var v = value
+        var k = width - 1
+        while k >= 0 {
+            out[i + k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+            v /= 10
+            k -= 1
+        }
+        i += width
+    }
+
     /// Writes `micros` as a UTC timestamp at `out` (needs up to 32 bytes); returns the byte count.
     @inline(__always)
     static func write(_ micros: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
@@ -155,18 +167,8 @@ public enum UTCTimestamp {
         let secondOfDay = rest / 1_000_000
         let fraction = rest % 1_000_000
         var i = 0
-        @inline(__always) func put(_ value: Int64, width: Int) {
-            var v = value
-            var k = width - 1
-            while k >= 0 {
-                out[i + k] = UInt8(truncatingIfNeeded: 48 + v % 10)
-                v /= 10
-                k -= 1
-            }
-            i += width
-        }
         if year >= 0 && year <= 9999 {
-            put(year, width: 4)
+            put(out, &i, year, width: 4)
         } else {
             // Outside RFC 3339's range; still write a readable (ISO 8601 expanded) year.
             var y = year
@@ -181,21 +183,21 @@ public enum UTCTimestamp {
                 width += 1
                 t /= 10
             }
-            put(y, width: width)
+            put(out, &i, y, width: width)
         }
         out[i] = 0x2D; i += 1
-        put(month, width: 2)
+        put(out, &i, month, width: 2)
         out[i] = 0x2D; i += 1
-        put(day, width: 2)
+        put(out, &i, day, width: 2)
         out[i] = 0x54; i += 1
-        put(secondOfDay / 3600, width: 2)
+        put(out, &i, secondOfDay / 3600, width: 2)
         out[i] = 0x3A; i += 1
-        put(secondOfDay / 60 % 60, width: 2)
+        put(out, &i, secondOfDay / 60 % 60, width: 2)
         out[i] = 0x3A; i += 1
-        put(secondOfDay % 60, width: 2)
+        put(out, &i, secondOfDay % 60, width: 2)
         if fraction != 0 {
             out[i] = 0x2E; i += 1
-            put(fraction, width: 6)
+            put(out, &i, fraction, width: 6)
         }
         out[i] = 0x5A; i += 1
         return i

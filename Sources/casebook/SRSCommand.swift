@@ -15,14 +15,16 @@ struct SRSCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replay reviews (JSON Lines on stdin) through the FSRS-6 scheduler.",
             discussion: """
-                Reads one review per line from standard input, e.g.
+                Input: one review per line, cards interleaved in any order:
                   {"card": "c1", "rating": 3, "at": "2026-01-01T00:00:00Z"}
-                (rating 1 Again, 2 Hard, 3 Good, 4 Easy; cards may be interleaved) and writes one
-                line per review with the card's state after it:
+                rating: 1 Again, 2 Hard, 3 Good, 4 Easy. at: RFC 3339 time.
+
+                Output: one line per review, with the card's state after it:
                   {"card","state","step","stability","difficulty","due","retrievability"}
-                where retrievability is the value just before the review (0 for a card's first review).
-                Bad lines are reported on standard error with their line number and skipped; the exit
-                status is 1 if there were any.
+                retrievability is the value just before the review (0 for a new card).
+
+                Bad lines are reported on standard error with their line number and skipped.
+                The exit status is 1 if there were any.
                 """
         )
 
@@ -35,14 +37,20 @@ struct SRSCommand: ParsableCommand {
         @Flag(help: "Fuzz review intervals (deterministic per card and review count).")
         var fuzz = false
 
-        func run() throws {
-            let scheduler: FSRSScheduler
+        func makeScheduler() throws(FSRSConfigurationError) -> FSRSScheduler {
+            try FSRSScheduler(desiredRetention: retention, maximumInterval: maximumInterval, enableFuzzing: fuzz)
+        }
+
+        func validate() throws {
             do {
-                scheduler = try FSRSScheduler(
-                    desiredRetention: retention, maximumInterval: maximumInterval, enableFuzzing: fuzz)
+                _ = try makeScheduler()
             } catch {
                 throw ValidationError(error.description)
             }
+        }
+
+        func run() throws {
+            let scheduler = try makeScheduler()
             let processor = ReplayProcessor(scheduler: scheduler)
             let input = FileHandle.standardInput
             let output = FileHandle.standardOutput
@@ -61,7 +69,7 @@ struct SRSCommand: ParsableCommand {
                 let chunk = input.readData(ofLength: 1 << 20)
                 if chunk.isEmpty { break }
                 chunk.withUnsafeBytes { processor.feed($0) }
-                if processor.pendingOutputCount >= 1 << 20 { flush() }
+                flush()
             }
             processor.finish()
             flush()
