@@ -27,15 +27,15 @@ public enum FrameworkStep: String, Sendable, Codable, CaseIterable {
     /// The heading id of that section.
     public var sectionId: String { slugify(sectionTitle) }
 
-    /// Suggested minutes for this step in a 45-minute interview (adds up to 45).
+    /// Suggested minutes for this step in a 45-minute interview, as in the framework guide (43, plus 2 to wrap up).
     public var suggestedMinutes: Int {
         switch self {
         case .requirements: 5
-        case .framing: 5
+        case .framing: 4
         case .data: 7
         case .model: 10
         case .evaluation: 6
-        case .serving: 8
+        case .serving: 7
         case .monitoring: 4
         }
     }

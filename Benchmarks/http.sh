@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Casebook vs nginx on the same HTML bytes, side by side in one run (loopback, wrk).
+# Usage: Benchmarks/http.sh [seconds per run, default 15] [connections, default 32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-15}
+CONNS=${2:-32}
+PAGE=/cases/video-recommendation
+CB_PORT=18080
+NGINX_PORT=18081
+work=$(mktemp -d); chmod 755 "$work"
+cleanup() { [ -f "$work/cb.pid" ] && kill "$(cat "$work/cb.pid")" 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null && command -v nginx >/dev/null || scripts/install-deps.sh --bench
+swift build -c release --product casebook >/dev/null
+BIN=.build/release/casebook
+
+# Cold start: process launch until the page answers, first with an empty diagram cache, then warm.
+cold_start() {
+  local data=$1 start end
+  start=$(date +%s%N)
+  $BIN serve --port $CB_PORT --data-dir "$data" --log-level warning >"$work/server.log" 2>&1 &
+  echo $! >"$work/cb.pid"
+  until curl -sf -o /dev/null "http://127.0.0.1:$CB_PORT$PAGE"; do sleep 0.01; done
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000000 ))
+}
+cold_ms=$(cold_start "$work/data"); kill "$(cat "$work/cb.pid")"; sleep 0.5
+warm_ms=$(cold_start "$work/data")
+echo "cold start (empty diagram cache): ${cold_ms} ms; restart (cached diagrams): ${warm_ms} ms"
+
+curl -sf "http://127.0.0.1:$CB_PORT$PAGE" >"$work/page.html"
+bytes=$(wc -c <"$work/page.html")
+mkdir -p "$work/www/cases" && cp "$work/page.html" "$work/www/cases/video-recommendation"
+cat >"$work/nginx.conf" <<CONF
+worker_processes $(nproc);
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type text/html;
+  server { listen 127.0.0.1:$NGINX_PORT; root $work/www; }
+}
+CONF
+nginx -c "$work/nginx.conf"
+sleep 0.3
+
+run_wrk() { wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" 2>&1; }
+parse_rps() { awk '/Requests\/sec/ {print $2}'; }
+parse_p99() { awk '$1=="99%" {print $2}'; }
+parse_errors() { awk '/Non-2xx|Socket errors/ {print}'; }
+
+echo "page: $PAGE ($bytes bytes), $CONNS connections, ${DURATION}s each, wrk -t2, $(nproc) cores shared by server and client"
+cb=$(run_wrk "http://127.0.0.1:$CB_PORT$PAGE")
+ng=$(run_wrk "http://127.0.0.1:$NGINX_PORT/cases/video-recommendation")
+cb_rps=$(echo "$cb" | parse_rps); ng_rps=$(echo "$ng" | parse_rps)
+echo "casebook: $cb_rps req/s, p99 $(echo "$cb" | parse_p99) $(echo "$cb" | parse_errors)"
+echo "nginx:    $ng_rps req/s, p99 $(echo "$ng" | parse_p99) $(echo "$ng" | parse_errors)"
+python3 -c "print(f'ratio casebook/nginx: {float(\"$cb_rps\")/float(\"$ng_rps\"):.2f}')"

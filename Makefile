@@ -1,0 +1,28 @@
+# Casebook: `make run` sets everything up and serves on http://127.0.0.1:8080; `make test` runs every test.
+.PHONY: run test build release deps migrate bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release --product casebook
+
+migrate: release
+	@mkdir -p data
+	.build/release/casebook migrate
+
+run: migrate
+	.build/release/casebook serve
+
+test: deps
+	swift test
+
+bench: 
+	@scripts/install-deps.sh --bench
+	Benchmarks/http.sh
+
+clean:
+	rm -rf .build
