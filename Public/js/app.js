@@ -29,3 +29,24 @@
     });
   }
 })();
+
+// /try: submit the knobs with fetch and swap the results in place; without JavaScript the form is a plain GET.
+(function () {
+  "use strict";
+  var form = document.getElementById("try-form");
+  var results = document.getElementById("results");
+  if (!form || !results || !window.fetch) return;
+  function update() {
+    var params = new URLSearchParams(new FormData(form));
+    var url = "/try?" + params.toString();
+    results.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { "Accept": "text/html" } }).then(function (r) { return r.text(); }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("results");
+      if (fresh) { results.innerHTML = fresh.innerHTML; history.replaceState(null, "", url); }
+      results.removeAttribute("aria-busy");
+    }).catch(function () { form.submit(); });
+  }
+  form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
+  form.addEventListener("change", function () { update(); });
+})();

@@ -81,15 +81,17 @@ extension RecsysModel {
                 k: 50, candidates: candidates, retrieval: r, ef: 64, useRanker: ranker, rerank: rerank, lambda: 0.7,
                 maxPerCreator: 2, freshnessBoost: 0.1, compareExact: false, explain: false)
         }
-        let methods: [(String, PipelineOptions, [Int32])] = [
-            ("popularity (all time)", opts(.popular, candidates: 50, ranker: false, rerank: false), byClicks),
-            ("popularity (last 7 days)", opts(.popular, candidates: 50, ranker: false, rerank: false), byRecent),
-            ("two-tower, exact", opts(.exact, candidates: 50, ranker: false, rerank: false), []),
-            ("two-tower, HNSW (ef 64)", opts(.hnsw, candidates: 50, ranker: false, rerank: false), []),
-            ("two-tower HNSW 500 + impression-trained ranker", opts(.hnsw, candidates: 500, ranker: true, rerank: false), [1]),
-            ("two-tower HNSW 500 + ranker", opts(.hnsw, candidates: 500, ranker: true, rerank: false), []),
-            ("… + re-ranking (MMR λ 0.7, 2/creator, fresh)", opts(.hnsw, candidates: 500, ranker: true, rerank: true), []),
+        // (name, options, popularity list, use the impression-trained ranker)
+        let allMethods: [(String, PipelineOptions, [Int32], Bool)] = [
+            ("popularity (all time)", opts(.popular, candidates: 50, ranker: false, rerank: false), byClicks, false),
+            ("popularity (last 7 days)", opts(.popular, candidates: 50, ranker: false, rerank: false), byRecent, false),
+            ("two-tower, exact", opts(.exact, candidates: 50, ranker: false, rerank: false), [], false),
+            ("two-tower, HNSW (ef 64)", opts(.hnsw, candidates: 50, ranker: false, rerank: false), [], false),
+            ("two-tower HNSW 500 + impression-trained ranker", opts(.hnsw, candidates: 500, ranker: true, rerank: false), [], true),
+            ("two-tower HNSW 500 + ranker", opts(.hnsw, candidates: 500, ranker: true, rerank: false), [], false),
+            ("… + re-ranking (MMR λ 0.7, 2/creator, fresh)", opts(.hnsw, candidates: 500, ranker: true, rerank: true), [], false),
         ]
+        let methods = allMethods.filter { !$0.3 || impressionRanker != nil }
         let engine = self.engine
         var altEngine = self.engine
         if let r = impressionRanker { altEngine = Engine(world: engine.world, tower: engine.tower, index: engine.index, ranker: r, pool: engine.pool) }
@@ -108,9 +110,7 @@ extension RecsysModel {
                     itemVectors: UnsafePointer(engine.index.vectors), now: now)
                 for (m, method) in methods.enumerated() {
                     let t0 = nowNanos()
-                    // A non-empty list on a non-popularity row selects the impression-trained ranker.
-                    let useAlt = method.1.retrieval != .popular && !method.2.isEmpty
-                    let res = (useAlt ? alt : engine).run(ctx: ctx, stats: stats, popular: method.2, options: method.1)
+                    let res = (method.3 ? alt : engine).run(ctx: ctx, stats: stats, popular: method.2, options: method.1)
                     acc[m].nanos += nowNanos() - t0
                     let list = res.items.map { Int32($0.item) }
                     acc[m].sums[0] += recall(list.prefix(10), truth)

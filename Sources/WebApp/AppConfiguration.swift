@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Recommender
 
 /// Everything the server needs to know at startup. Flags, then `CASEBOOK_*` variables, then these defaults.
 public struct AppConfiguration: Sendable {
@@ -23,6 +24,13 @@ public struct AppConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// Keep the database in memory (tests).
     public var inMemoryDatabase: Bool = false
+    /// The synthetic world trained when no saved model exists.
+    public var recsysWorld = WorldConfig()
+    /// How that world is trained.
+    public var recsysTraining = TrainingConfig()
+
+    /// Where the trained recommender lives (`<data>/recsys/model`, as `casebook recsys train` writes it).
+    public var recsysModelDirectory: URL { dataDirectory.appendingPathComponent("recsys/model") }
 
     /// Defaults, with every folder resolved against `root` (the repository checkout).
     public init(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {

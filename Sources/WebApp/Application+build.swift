@@ -14,6 +14,8 @@ public struct AppServices: Sendable {
     public let views: Views
     /// The migrations on disk.
     public let migrations: MigrationRunner
+    /// The recommender, ready or warming up.
+    public let recsys: RecsysService
 }
 
 /// Loads content, templates and the database. Any problem stops startup with a message naming what to fix.
@@ -32,7 +34,10 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
         "diagrams": "\(kb.documents.map(\.diagramCount).reduce(0, +))", "glossary": "\(kb.glossary.count)",
         "ms": "\(contentTime.components.seconds * 1000 + contentTime.components.attoseconds / 1_000_000_000_000_000)",
     ])
-    return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations)
+    let recsys = RecsysService()
+    recsys.start(directory: config.inMemoryDatabase ? nil : config.recsysModelDirectory, world: config.recsysWorld,
+                 training: config.recsysTraining, logger: logger)
+    return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations, recsys: recsys)
 }
 
 /// Builds the router: middleware from the outside in, then every controller's routes.
@@ -51,7 +56,9 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
         ]),
         searchForIndexHtml: false))
     ContentController(kb: services.knowledgeBase, views: services.views).addRoutes(to: router)
-    HealthController(database: services.database, migrations: services.migrations).addRoutes(to: router)
+    HealthController(database: services.database, migrations: services.migrations, recsys: services.recsys).addRoutes(to: router)
+    RecsysAPIController(recsys: services.recsys).addRoutes(to: router)
+    TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)
     return router
 }
 

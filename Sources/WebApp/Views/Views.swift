@@ -5,7 +5,7 @@ import Mustache
 /// The Mustache templates and the versioned asset URLs, loaded once at startup.
 public struct Views: Sendable {
     /// Templates every page needs; startup fails if one is missing, naming it.
-    public static let required = ["layout", "home", "case-tile", "document", "cases", "glossary", "error"]
+    public static let required = ["layout", "home", "case-tile", "document", "cases", "glossary", "error", "try", "try-warming"]
 
     let library: MustacheLibrary
     /// Asset URLs with a content hash, so they can be cached for a year.
