@@ -18,7 +18,9 @@ run: migrate
 	.build/release/casebook serve
 
 test: deps
+	swift build --product casebook
 	swift test
+	Tests/api/run.sh
 
 bench: 
 	@scripts/install-deps.sh --bench

@@ -71,10 +71,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (env CASEBOOK_MAX_BODY; default 1048576).")
     var maxBody: Int?
 
+    @Option(help: "Videos in the synthetic world trained when no model is saved (env CASEBOOK_RECSYS_ITEMS; default 100000).")
+    var recsysItems: Int?
+
+    @Option(help: "Users in that world (env CASEBOOK_RECSYS_USERS; default 20000).")
+    var recsysUsers: Int?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         var config = AppConfiguration()
+        let items = recsysItems ?? env("CASEBOOK_RECSYS_ITEMS").map { Int($0) ?? -1 } ?? 100_000
+        let users = recsysUsers ?? env("CASEBOOK_RECSYS_USERS").map { Int($0) ?? -1 } ?? 20_000
+        guard (100...2_000_000).contains(items), (10...1_000_000).contains(users) else {
+            fail(ValidationError("--recsys-items must be 100…2000000 and --recsys-users 10…1000000"))
+        }
+        config.recsysWorld.itemCount = items
+        config.recsysWorld.userCount = users
         config.host = host ?? env("CASEBOOK_HOST") ?? "127.0.0.1"
         let port = port ?? env("CASEBOOK_PORT").map { Int($0) ?? -1 } ?? 8080
         guard (0...65535).contains(port) else { fail(ValidationError("port must be a number from 0 to 65535")) }
@@ -99,10 +112,23 @@ struct Serve: AsyncParsableCommand {
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
 
+    @Option(help: "Videos in the synthetic world trained when no model is saved (env CASEBOOK_RECSYS_ITEMS; default 100000).")
+    var recsysItems: Int?
+
+    @Option(help: "Users in that world (env CASEBOOK_RECSYS_USERS; default 20000).")
+    var recsysUsers: Int?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         var config = AppConfiguration()
+        let items = recsysItems ?? env("CASEBOOK_RECSYS_ITEMS").map { Int($0) ?? -1 } ?? 100_000
+        let users = recsysUsers ?? env("CASEBOOK_RECSYS_USERS").map { Int($0) ?? -1 } ?? 20_000
+        guard (100...2_000_000).contains(items), (10...1_000_000).contains(users) else {
+            fail(ValidationError("--recsys-items must be 100…2000000 and --recsys-users 10…1000000"))
+        }
+        config.recsysWorld.itemCount = items
+        config.recsysWorld.userCount = users
         do {
             try common.apply(to: &config)
             let runner = try MigrationRunner(directory: config.migrationsDirectory)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Recommender
 @testable import WebApp
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -13,6 +14,8 @@ func makeTestConfig() -> AppConfiguration {
     config.port = 0
     config.logLevel = .warning
     config.maxBodyBytes = 64 * 1024
+    config.recsysWorld = WorldConfig(itemCount: 2000, userCount: 300, seed: 3)
+    config.recsysTraining.evaluationUsers = 200
     return config
 }
 
@@ -30,8 +33,23 @@ actor SharedServices {
     }
 }
 
-func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+/// Waits (bounded) until the shared services' recommender has finished training its small world.
+func readyServices() async throws -> AppServices {
     let services = try await SharedServices.shared.get()
+    for _ in 0..<1200 {
+        if case .ready = services.recsys.state { return services }
+        if case .failed(let why) = services.recsys.state { throw StartupError(why) }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw StartupError("recommender did not become ready in 120 s")
+}
+
+func withApp(recsys: RecsysService? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    var services = try await SharedServices.shared.get()
+    if let recsys {
+        services = AppServices(knowledgeBase: services.knowledgeBase, database: services.database, views: services.views,
+                               migrations: services.migrations, recsys: recsys)
+    }
     let config = makeTestConfig()
     var logger = Logger(label: "test")
     logger.logLevel = .warning
