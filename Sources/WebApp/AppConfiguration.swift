@@ -22,6 +22,14 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Largest request body accepted; larger gets 413.
     public var maxBodyBytes: Int = 1 << 20
+    /// Seconds a connection may sit idle before it is closed (slow or stalled clients).
+    public var idleTimeoutSeconds: Int = 30
+    /// Most connections open at once; further ones wait in the listen backlog.
+    public var maxConnections: Int = 1024
+    /// Largest total size of a request's headers.
+    public var maxHeaderBytes: Int = 16 * 1024
+    /// On SIGTERM/SIGINT: how long in-flight requests may take to finish before the server stops anyway.
+    public var shutdownGraceSeconds: Int = 10
     /// Keep the database in memory (tests).
     public var inMemoryDatabase: Bool = false
     /// The synthetic world trained when no saved model exists.

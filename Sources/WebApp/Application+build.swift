@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KnowledgeBase
 import Logging
+import ServiceLifecycle
 import Storage
 
 /// What the running app holds: loaded once at startup, shared read-only by every request.
@@ -27,7 +29,8 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
     let migrations = try MigrationRunner(directory: config.migrationsDirectory)
     let database = config.inMemoryDatabase
         ? try AppDatabase.inMemory(migrations: migrations)
-        : try AppDatabase.open(directory: config.dataDirectory, migrations: migrations)
+        : try AppDatabase.open(directory: config.dataDirectory, migrations: migrations,
+                               observer: { AppMetrics.shared.recordStatement(seconds: $0) })
     let views = try await Views(templatesDirectory: config.templatesDirectory, publicDirectory: config.publicDirectory)
     logger.info("content loaded", metadata: [
         "documents": "\(kb.documents.count)", "cards": "\(kb.cards.count)",
@@ -43,6 +46,7 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
 /// Builds the router: middleware from the outside in, then every controller's routes.
 public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorPageMiddleware(views: services.views))
     router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: config.maxBodyBytes))
@@ -55,6 +59,7 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
             (.imagePng, [.public, .maxAge(31_536_000), .immutable]),
         ]),
         searchForIndexHtml: false))
+    AppMetrics.shared.addRoutes(to: router)
     ContentController(kb: services.knowledgeBase, views: services.views).addRoutes(to: router)
     HealthController(database: services.database, migrations: services.migrations, recsys: services.recsys).addRoutes(to: router)
     RecsysAPIController(recsys: services.recsys).addRoutes(to: router)
@@ -67,15 +72,36 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     var logger = logger ?? Logger(label: "casebook")
     logger.logLevel = config.logLevel
     let services = try await loadServices(config, logger: logger)
-    let router = buildRouter(services, config: config)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Casebook"),
+    return makeApplication(services, config: config, logger: logger)
+}
+
+/// The HTTP server with the configured limits: idle timeout, header size and a cap on open connections.
+func makeApplication(_ services: AppServices, config: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services, config: config),
+        server: .http1(configuration: .init(
+            idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: config.maxHeaderBytes, maxHeaderListSize: config.maxHeaderBytes))),
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Casebook",
+                             availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
         logger: logger)
 }
 
 /// Builds the app and serves until SIGTERM or SIGINT, then shuts down gracefully.
-public func runServer(_ config: AppConfiguration) async throws {
-    let app = try await buildApplication(config)
-    try await app.runService()
+/// In-flight requests get `shutdownGraceSeconds` to finish; then the WAL is checkpointed so the database file alone
+/// is complete.
+public func runServer(_ config: AppConfiguration, logger: Logger = Logger(label: "casebook")) async throws {
+    var logger = logger
+    logger.logLevel = config.logLevel
+    let services = try await loadServices(config, logger: logger)
+    let app = makeApplication(services, config: config, logger: logger)
+    var groupConfig = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    groupConfig.maximumGracefulShutdownDuration = Duration.seconds(config.shutdownGraceSeconds)
+    try await ServiceGroup(configuration: groupConfig).run()
+    do {
+        try services.database.checkpoint()
+        logger.info("stopped; database checkpointed")
+    } catch {
+        logger.error("checkpoint on shutdown failed", metadata: ["error": "\(error)"])
+    }
 }

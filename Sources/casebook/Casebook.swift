@@ -9,7 +9,7 @@ struct Casebook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "casebook",
         abstract: "Practise machine-learning system design interviews.",
-        subcommands: [Serve.self, Migrate.self, SRSCommand.self, RecsysCommand.self],
+        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, SRSCommand.self, RecsysCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -77,10 +77,39 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Users in that world (env CASEBOOK_RECSYS_USERS; default 20000).")
     var recsysUsers: Int?
 
+    @Option(help: "human or json (env CASEBOOK_LOG_FORMAT; default human).")
+    var logFormat: String?
+
+    @Option(help: "Close connections idle this many seconds (env CASEBOOK_IDLE_TIMEOUT; default 30).")
+    var idleTimeout: Int?
+
+    @Option(help: "Most open connections at once (env CASEBOOK_MAX_CONNECTIONS; default 1024).")
+    var maxConnections: Int?
+
+    @Option(help: "Largest total request header size in bytes (env CASEBOOK_MAX_HEADER_BYTES; default 16384).")
+    var maxHeaderBytes: Int?
+
+    @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT (env CASEBOOK_SHUTDOWN_GRACE; default 10).")
+    var shutdownGrace: Int?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         var config = AppConfiguration()
+        let format = logFormat ?? env("CASEBOOK_LOG_FORMAT") ?? "human"
+        guard format == "human" || format == "json" else { fail(ValidationError("--log-format must be human or json")) }
+        LoggingSystem.bootstrap { label in
+            format == "json" ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+        func limit(_ flag: Int?, _ name: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            let v = flag ?? env(name).map { Int($0) ?? -1 } ?? fallback
+            guard range.contains(v) else { fail(ValidationError("\(name) must be \(range.lowerBound)…\(range.upperBound)")) }
+            return v
+        }
+        config.idleTimeoutSeconds = limit(idleTimeout, "CASEBOOK_IDLE_TIMEOUT", 30, 1...3600)
+        config.maxConnections = limit(maxConnections, "CASEBOOK_MAX_CONNECTIONS", 1024, 1...100_000)
+        config.maxHeaderBytes = limit(maxHeaderBytes, "CASEBOOK_MAX_HEADER_BYTES", 16 * 1024, 1024...1_048_576)
+        config.shutdownGraceSeconds = limit(shutdownGrace, "CASEBOOK_SHUTDOWN_GRACE", 10, 0...600)
         let items = recsysItems ?? env("CASEBOOK_RECSYS_ITEMS").map { Int($0) ?? -1 } ?? 100_000
         let users = recsysUsers ?? env("CASEBOOK_RECSYS_USERS").map { Int($0) ?? -1 } ?? 20_000
         guard (100...2_000_000).contains(items), (10...1_000_000).contains(users) else {
@@ -118,10 +147,39 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "Users in that world (env CASEBOOK_RECSYS_USERS; default 20000).")
     var recsysUsers: Int?
 
+    @Option(help: "human or json (env CASEBOOK_LOG_FORMAT; default human).")
+    var logFormat: String?
+
+    @Option(help: "Close connections idle this many seconds (env CASEBOOK_IDLE_TIMEOUT; default 30).")
+    var idleTimeout: Int?
+
+    @Option(help: "Most open connections at once (env CASEBOOK_MAX_CONNECTIONS; default 1024).")
+    var maxConnections: Int?
+
+    @Option(help: "Largest total request header size in bytes (env CASEBOOK_MAX_HEADER_BYTES; default 16384).")
+    var maxHeaderBytes: Int?
+
+    @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT (env CASEBOOK_SHUTDOWN_GRACE; default 10).")
+    var shutdownGrace: Int?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         var config = AppConfiguration()
+        let format = logFormat ?? env("CASEBOOK_LOG_FORMAT") ?? "human"
+        guard format == "human" || format == "json" else { fail(ValidationError("--log-format must be human or json")) }
+        LoggingSystem.bootstrap { label in
+            format == "json" ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+        func limit(_ flag: Int?, _ name: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            let v = flag ?? env(name).map { Int($0) ?? -1 } ?? fallback
+            guard range.contains(v) else { fail(ValidationError("\(name) must be \(range.lowerBound)…\(range.upperBound)")) }
+            return v
+        }
+        config.idleTimeoutSeconds = limit(idleTimeout, "CASEBOOK_IDLE_TIMEOUT", 30, 1...3600)
+        config.maxConnections = limit(maxConnections, "CASEBOOK_MAX_CONNECTIONS", 1024, 1...100_000)
+        config.maxHeaderBytes = limit(maxHeaderBytes, "CASEBOOK_MAX_HEADER_BYTES", 16 * 1024, 1024...1_048_576)
+        config.shutdownGraceSeconds = limit(shutdownGrace, "CASEBOOK_SHUTDOWN_GRACE", 10, 0...600)
         let items = recsysItems ?? env("CASEBOOK_RECSYS_ITEMS").map { Int($0) ?? -1 } ?? 100_000
         let users = recsysUsers ?? env("CASEBOOK_RECSYS_USERS").map { Int($0) ?? -1 } ?? 20_000
         guard (100...2_000_000).contains(items), (10...1_000_000).contains(users) else {
@@ -137,6 +195,53 @@ struct Migrate: AsyncParsableCommand {
             print(applied.isEmpty
                 ? "Database \(config.dataDirectory.path)/casebook.sqlite is up to date (\(runner.migrations.count) migrations)."
                 : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", ")).")
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the database to a file with SQLite's online backup (safe while the server runs).")
+
+    @Option(help: "Where to write the backup.")
+    var to: String
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        var config = AppConfiguration()
+        do {
+            try common.apply(to: &config)
+            let db = try AppDatabase.open(directory: config.dataDirectory, migrations: MigrationRunner(migrations: []))
+            try db.backup(to: URL(fileURLWithPath: to))
+            print("Backed up \(config.dataDirectory.path)/casebook.sqlite to \(to) (integrity checked).")
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replace the database with a backup (stop the server first). The backup is integrity-checked first.")
+
+    @Option(help: "The backup file to restore.")
+    var from: String
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        var config = AppConfiguration()
+        do {
+            try common.apply(to: &config)
+            let db = try AppDatabase.open(directory: config.dataDirectory, migrations: MigrationRunner(migrations: []))
+            try db.restore(from: URL(fileURLWithPath: from))
+            let runner = try MigrationRunner(directory: config.migrationsDirectory)
+            let applied = try runner.migrate(db.writer)
+            print("Restored \(from) into \(config.dataDirectory.path)/casebook.sqlite"
+                + (applied.isEmpty ? "." : "; then applied \(applied.count) newer migration(s)."))
         } catch {
             fail(error)
         }

@@ -72,3 +72,31 @@ import Testing
         #expect(mode == "wal")
     }
 }
+
+@Suite struct BackupTests {
+    @Test func backupThenRestoreRoundTrips() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("casebook-bk-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runner = try MigrationRunner(migrations: [SQLMigration(name: "0001_a.sql", number: 1, sql: "CREATE TABLE a (x INTEGER);")])
+        let db = try AppDatabase.open(directory: dir.appendingPathComponent("live"), migrations: runner)
+        try db.writer.write { try $0.execute(sql: "INSERT INTO a VALUES (1), (2)") }
+        let file = dir.appendingPathComponent("backup.sqlite")
+        try db.backup(to: file)
+        try db.writer.write { try $0.execute(sql: "DELETE FROM a") }
+        try db.restore(from: file)
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM a") } == 2)
+    }
+
+    @Test func restoringAMissingOrCorruptFileChangesNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("casebook-bk-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runner = try MigrationRunner(migrations: [SQLMigration(name: "0001_a.sql", number: 1, sql: "CREATE TABLE a (x INTEGER);")])
+        let db = try AppDatabase.open(directory: dir, migrations: runner)
+        try db.writer.write { try $0.execute(sql: "INSERT INTO a VALUES (7)") }
+        #expect(throws: (any Error).self) { try db.restore(from: dir.appendingPathComponent("nope.sqlite")) }
+        let junk = dir.appendingPathComponent("junk.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: junk)
+        #expect(throws: (any Error).self) { try db.restore(from: junk) }
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT x FROM a") } == 7)
+    }
+}

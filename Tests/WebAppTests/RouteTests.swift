@@ -152,3 +152,16 @@ import Testing
         }
     }
 }
+
+@Suite struct MetricsRouteTests {
+    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/glossary", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.text.contains("hb_requests{http_route=\"/glossary\""))
+                #expect(r.text.contains("http_server_request_duration_bucket"))
+            }
+        }
+    }
+}

@@ -96,7 +96,7 @@ struct RecsysAPIController: Sendable {
 
     private func recommend(_ request: RecommendationRequest) async throws -> RecommendationResponse {
         do {
-            return try await recsys.run { try $0.recommend(request) }
+            return try await recsys.recommend(request)
         } catch let e as RecommenderError {
             throw e.appError
         }

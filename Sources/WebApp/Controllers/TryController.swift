@@ -28,8 +28,7 @@ struct TryController: Sendable {
             var request = query.request()
             request.compareExact = query.retrieval == .hnsw  // the page always shows ANN recall
             do {
-                let final = request
-                let response = try await recsys.run { try $0.recommend(final) }
+                let response = try await recsys.recommend(request)
                 let user = try? model.user(id: query.user)
                 return HTMLPage.render(views, TryPage(query: query, response: response, user: user, model: model, views: views))
             } catch let e as RecommenderError {

@@ -92,6 +92,13 @@ public final class RecsysService: @unchecked Sendable {
         }
     }
 
+    /// Runs one recommendation off the event loop and records each stage's time in the metrics.
+    public func recommend(_ request: RecommendationRequest) async throws -> RecommendationResponse {
+        let response = try await run { try $0.recommend(request) }
+        for stage in response.stages { AppMetrics.shared.recordStage(stage.name, microseconds: stage.microseconds) }
+        return response
+    }
+
     /// Runs `body` with the model on the recommender queue.
     public func run<T: Sendable>(_ body: @escaping @Sendable (RecsysModel) throws -> T) async throws -> T {
         let m = try model()
