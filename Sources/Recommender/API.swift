@@ -60,6 +60,26 @@ public struct RecommendationRequest: Sendable, Codable, Equatable {
         self.compareExact = compareExact
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case subject, k, candidates, retrieval, ef, useRanker, lambda, maxPerCreator, freshnessBoost, compareExact
+    }
+
+    /// Decodes a request; every field but `subject` is optional and falls back to the defaults of `init`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RecommendationRequest(subject: try c.decode(RecommendationSubject.self, forKey: .subject))
+        self = d
+        k = try c.decodeIfPresent(Int.self, forKey: .k) ?? d.k
+        candidates = try c.decodeIfPresent(Int.self, forKey: .candidates) ?? d.candidates
+        retrieval = try c.decodeIfPresent(RetrievalMode.self, forKey: .retrieval) ?? d.retrieval
+        ef = try c.decodeIfPresent(Int.self, forKey: .ef) ?? d.ef
+        useRanker = try c.decodeIfPresent(Bool.self, forKey: .useRanker) ?? d.useRanker
+        lambda = try c.decodeIfPresent(Double.self, forKey: .lambda) ?? d.lambda
+        maxPerCreator = try c.decodeIfPresent(Int.self, forKey: .maxPerCreator) ?? d.maxPerCreator
+        freshnessBoost = try c.decodeIfPresent(Double.self, forKey: .freshnessBoost) ?? d.freshnessBoost
+        compareExact = try c.decodeIfPresent(Bool.self, forKey: .compareExact) ?? d.compareExact
+    }
+
     /// Throws `RecommenderError.invalidParameter` naming the first parameter out of range.
     public func validate() throws {
         func check(_ ok: Bool, _ name: String, _ value: String, _ allowed: String) throws {

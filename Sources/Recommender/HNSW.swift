@@ -310,6 +310,9 @@ public final class HNSWIndex: @unchecked Sendable {
         let base = vectors
         let links = links0
         let stride = stride0
+        var sink: UInt32 = 0
+        let touchOffset = min(128, max(0, (dim - 1) * 4))
+        defer { scratch.sink = sink }
         while nc > 0 {
             let top = cand[0]
             if top.score < res[0].score && nr >= ef { break }
@@ -325,6 +328,10 @@ public final class HNSWIndex: @unchecked Sendable {
                     visited[Int(nb)] = tag
                     nbuf[k] = nb
                     k += 1
+                    // Swift has no prefetch intrinsic: touch the vector's cache lines with real loads whose
+                    // results feed a sink, so the misses of all unvisited neighbours overlap before scoring.
+                    let p = UnsafeRawPointer(base + Int(nb) * dim)
+                    sink &+= p.load(as: UInt32.self) &+ p.load(fromByteOffset: touchOffset, as: UInt32.self)
                 }
                 j += 1
             }
@@ -368,6 +375,7 @@ public final class HNSWIndex: @unchecked Sendable {
 public final class HNSWScratch {
     var visited: UnsafeMutablePointer<UInt16>
     var visitedCount: Int
+    var sink: UInt32 = 0
     var tag: UInt16 = 0
     var candidates: UnsafeMutablePointer<Scored>
     var candidateCapacity: Int
@@ -662,6 +670,9 @@ private final class HNSWBuilder {
         var candCap = scratch.candidateCapacity
         var nc = 0
         var nr = 0
+        var sink: UInt32 = 0
+        let touchOffset = min(128, max(0, (idx.dimension - 1) * 4))
+        defer { scratch.sink = sink }
         visited[entry] = tag
         maxHeapPush(cand, &nc, Scored(score: entrySim, id: UInt32(entry)))
         minHeapPush(res, &nr, Scored(score: entrySim, id: UInt32(entry)))
@@ -677,6 +688,8 @@ private final class HNSWBuilder {
                     visited[Int(nb)] = tag
                     nbuf[k] = nb
                     k += 1
+                    let p = UnsafeRawPointer(idx.vector(Int(nb)))
+                    sink &+= p.load(as: UInt32.self) &+ p.load(fromByteOffset: touchOffset, as: UInt32.self)
                 }
             }
             for j in 0..<k {

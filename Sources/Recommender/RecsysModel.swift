@@ -138,6 +138,10 @@ public final class RecsysModel: Sendable {
         let popular = (0..<world.itemCount).sorted {
             (stats.recentClicks[$0], stats.clicks[$0], -$0) > (stats.recentClicks[$1], stats.clicks[$1], -$1)
         }.prefix(6000).map { Int32($0) }
+        // Serving needs only who clicked what, in order: drop times and watch fractions.
+        var served = all
+        served.times = []
+        served.watchFraction = []
         var catalog = world
         catalog.events = EventLog()
         catalog.userOffsets = [Int](repeating: 0, count: world.userCount + 1)
@@ -148,7 +152,7 @@ public final class RecsysModel: Sendable {
             rankerBaselineLogLoss: ranker.baselineLogLoss, phaseSeconds: phases, split: split,
             referenceTime: Date(timeIntervalSince1970: TimeInterval(world.referenceTime)), hnsw: hp, twoTower: config.twoTower)
         var model = RecsysModel(
-            info: info, evaluation: nil, world: catalog, tower: tower, index: index, ranker: ranker, impressionRanker: impressionRanker, history: all,
+            info: info, evaluation: nil, world: catalog, tower: tower, index: index, ranker: ranker, impressionRanker: impressionRanker, history: served,
             stats: stats, popular: popular)
         if config.evaluate {
             progress("evaluation", 0)
@@ -157,7 +161,7 @@ public final class RecsysModel: Sendable {
             var info2 = info
             info2.phaseSeconds = phases
             model = RecsysModel(
-                info: info2, evaluation: table, world: catalog, tower: tower, index: index, ranker: ranker, impressionRanker: impressionRanker, history: all,
+                info: info2, evaluation: table, world: catalog, tower: tower, index: index, ranker: ranker, impressionRanker: impressionRanker, history: served,
                 stats: stats, popular: popular)
             progress("evaluation", 1)
         }

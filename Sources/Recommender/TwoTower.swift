@@ -44,7 +44,7 @@ public struct TwoTowerConfig: Sendable, Codable, Equatable {
     /// Passes over the training clicks.
     public var epochs: Int = 6
     /// In-batch softmax batch size (the negatives are the other items of the batch).
-    public var batchSize: Int = 512
+    public var batchSize: Int = 256
     /// Adam learning rate.
     public var learningRate: Float = 0.004
     /// Softmax temperature on cosine scores.

@@ -332,6 +332,11 @@ func tempDir(_ name: String) -> URL {
         #expect(try JSONDecoder().decode(RecommendationResponse.self, from: data) == response)
         let req = RecommendationRequest(subject: .coldStart(topics: [1], likedItems: [2]), k: 3)
         #expect(try JSONDecoder().decode(RecommendationRequest.self, from: JSONEncoder().encode(req)) == req)
+        // Omitted fields take the defaults.
+        let minimal = try JSONDecoder().decode(RecommendationRequest.self, from: Data(#"{"subject":{"user":{"id":4}},"k":7}"#.utf8))
+        #expect(minimal == RecommendationRequest(subject: .user(id: 4), k: 7))
+        let table = try #require(smallModel.evaluation)
+        #expect(try JSONDecoder().decode(EvaluationTable.self, from: JSONEncoder().encode(table)) == table)
     }
 
     @Test func concurrentRequestsAgree() async throws {

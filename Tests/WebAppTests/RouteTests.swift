@@ -165,3 +165,31 @@ import Testing
         }
     }
 }
+
+@Suite struct ErrorPageTests {
+    struct SecretFailure: Error, CustomStringConvertible {
+        var description: String { "SELECT * FROM user -- /work/secret/path.swift:12" }
+    }
+
+    @Test func unexpectedErrorsGiveA500PageWithoutDetails() async throws {
+        let services = try await SharedServices.shared.get()
+        let router = buildRouter(services, config: makeTestConfig())
+        router.get("/boom") { _, _ -> Response in throw SecretFailure() }
+        router.get("/api/v1/boom") { _, _ -> Response in throw SecretFailure() }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/boom", method: .get) { r in
+                #expect(r.status == .internalServerError)
+                #expect(r.text.contains("Something went wrong"))
+                #expect(r.text.contains("Request id"))
+                #expect(!r.text.contains("SELECT"))
+                #expect(!r.text.contains("secret"))
+            }
+            try await client.execute(uri: "/api/v1/boom", method: .get) { r in
+                #expect(r.status == .internalServerError)
+                #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(!r.text.contains("SELECT"))
+            }
+        }
+    }
+}
