@@ -21,6 +21,7 @@ test: deps
 	swift build --product casebook
 	swift test
 	Tests/api/run.sh
+	Tests/browser/run.sh
 
 bench: 
 	@scripts/install-deps.sh --bench

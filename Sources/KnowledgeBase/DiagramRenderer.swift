@@ -15,7 +15,7 @@ public struct DiagramRenderer: Sendable {
         "-Efontname=Helvetica", "-Efontsize=10", "-Earrowsize=0.7",
     ]
     /// Bump when the style changes, so cached SVGs are rendered again.
-    static let styleVersion = "3"
+    static let styleVersion = "4"
 
     /// Where `dot` is.
     public let dotPath: String
@@ -102,6 +102,9 @@ public struct DiagramRenderer: Sendable {
         while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
             var svg = String(rest[start.lowerBound..<end.upperBound])
             svg = removeComments(svg)
+            // Graphviz numbers ids per graph (node1, edge1, "page0,1_graph0"), so several diagrams on one page would
+            // repeat them and some are not even valid XML names; nothing refers to them, so drop them.
+            svg = svg.replacingOccurrences(of: #" id="[^"]*""#, with: "", options: .regularExpression)
             if let openEnd = svg.firstIndex(of: ">") {
                 var open = String(svg[..<openEnd])
                 open = open.replacingOccurrences(of: #" width="[^"]*""#, with: "", options: .regularExpression)

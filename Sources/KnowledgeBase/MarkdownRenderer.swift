@@ -158,6 +158,10 @@ public struct MarkdownRenderer: Sendable {
             free(out)
         }
         html = Self.addHeadingIds(html, headings: headings)
+        // Task-list checkboxes are display-only; give them an accessible name (raw HTML is off, so these are ours).
+        if html.contains("type=\"checkbox\"") {
+            html = html.replacingOccurrences(of: "<input type=\"checkbox\"", with: "<input aria-label=\"Checklist item\" type=\"checkbox\"")
+        }
         for d in diagrams {
             html = html.replacingOccurrences(of: "<p>\(d.placeholder)</p>", with: d.placeholder)
         }
