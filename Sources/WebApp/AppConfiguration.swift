@@ -39,6 +39,19 @@ public struct AppConfiguration: Sendable {
 
     /// Where the trained recommender lives (`<data>/recsys/model`, as `casebook recsys train` writes it).
     public var recsysModelDirectory: URL { dataDirectory.appendingPathComponent("recsys/model") }
+    /// Serving behind TLS: cookies get `Secure` (and the `__Host-` prefix). Off by default because the default
+    /// server listens on plain HTTP on loopback, where a browser would drop `Secure` cookies.
+    public var secureCookies: Bool = false
+    /// Take the client address from the last `X-Forwarded-For` entry (only behind a proxy you run, which sets it).
+    public var trustForwardedFor: Bool = false
+    /// bcrypt cost (log2 rounds). 12 costs about a quarter of a second per sign-in on one core here; tests use 4.
+    public var bcryptCost: UInt8 = 12
+    /// A session unused this long is over.
+    public var sessionIdleTimeout: TimeInterval = 7 * 86_400
+    /// A session is over this long after sign-in, however active.
+    public var sessionAbsoluteTimeout: TimeInterval = 30 * 86_400
+    /// Sign-in and sign-up throttling.
+    public var rateLimits: RateLimitPolicy = .init()
 
     /// Defaults, with every folder resolved against `root` (the repository checkout).
     public init(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
@@ -48,4 +61,20 @@ public struct AppConfiguration: Sendable {
         templatesDirectory = root.appendingPathComponent("Templates")
         migrationsDirectory = root.appendingPathComponent("Migrations")
     }
+}
+
+/// How many sign-in and sign-up attempts are allowed, per client address and per account, in fixed windows.
+public struct RateLimitPolicy: Sendable {
+    /// Sign-in attempts per client address per window.
+    public var signInPerAddress: Int = 20
+    /// Failed sign-ins per username per window (an unknown username counts the same as a real one).
+    public var signInFailuresPerAccount: Int = 6
+    /// Window for sign-in limits, seconds.
+    public var signInWindow: TimeInterval = 15 * 60
+    /// Accounts created per client address per window.
+    public var signUpPerAddress: Int = 5
+    /// Window for the sign-up limit, seconds.
+    public var signUpWindow: TimeInterval = 3600
+    /// Defaults.
+    public init() {}
 }

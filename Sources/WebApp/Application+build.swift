@@ -16,8 +16,34 @@ public struct AppServices: Sendable {
     public let views: Views
     /// The migrations on disk.
     public let migrations: MigrationRunner
+    /// Users, sessions, throttling, reading progress and the password hasher.
+    public let accounts: AccountServices
+    /// Full-text index of the content, built at startup.
+    public let searchIndex: SearchIndex
+    /// Features that plug into the dashboard, the streak and search (flashcards, attempts).
+    public var hooks: LearnerHooks
     /// The recommender, ready or warming up.
-    public let recsys: RecsysService
+    public var recsys: RecsysService
+
+    /// Creates the services.
+    public init(knowledgeBase: KnowledgeBase, database: AppDatabase, views: Views, migrations: MigrationRunner,
+                accounts: AccountServices, searchIndex: SearchIndex, hooks: LearnerHooks = LearnerHooks(),
+                recsys: RecsysService = RecsysService()) {
+        self.knowledgeBase = knowledgeBase
+        self.database = database
+        self.views = views
+        self.migrations = migrations
+        self.accounts = accounts
+        self.searchIndex = searchIndex
+        self.hooks = hooks
+        self.recsys = recsys
+    }
+
+    /// The same content, templates and index over another database (tests give each app a fresh one).
+    public func with(database: AppDatabase) -> AppServices {
+        AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
+                    accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks, recsys: recsys)
+    }
 }
 
 /// Loads content, templates and the database. Any problem stops startup with a message naming what to fix.
@@ -32,22 +58,32 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
         : try AppDatabase.open(directory: config.dataDirectory, migrations: migrations,
                                observer: { AppMetrics.shared.recordStatement(seconds: $0) })
     let views = try await Views(templatesDirectory: config.templatesDirectory, publicDirectory: config.publicDirectory)
+    let searchIndex = try SearchIndex(kb: kb)
     logger.info("content loaded", metadata: [
         "documents": "\(kb.documents.count)", "cards": "\(kb.cards.count)",
         "diagrams": "\(kb.documents.map(\.diagramCount).reduce(0, +))", "glossary": "\(kb.glossary.count)",
+        "searchEntries": "\(searchIndex.count)",
         "ms": "\(contentTime.components.seconds * 1000 + contentTime.components.attoseconds / 1_000_000_000_000_000)",
     ])
+    let accounts = AccountServices(database: database, hasher: BcryptPasswordHasher(cost: config.bcryptCost))
+    try await accounts.sessions.purgeExpiredSessions(now: Date(), idleTimeout: config.sessionIdleTimeout)
     let recsys = RecsysService()
     recsys.start(directory: config.inMemoryDatabase ? nil : config.recsysModelDirectory, world: config.recsysWorld,
                  training: config.recsysTraining, logger: logger)
-    return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations, recsys: recsys)
+    return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
+                       accounts: accounts, searchIndex: searchIndex, recsys: recsys)
 }
 
 /// Builds the router: middleware from the outside in, then every controller's routes.
 public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware())
+    let cookies = CookieSettings(secure: config.secureCookies)
+    let catalog = ProgressCatalog(kb: services.knowledgeBase)
     router.add(middleware: SecurityHeadersMiddleware())
+    // Outside the error pages, so that an error page knows who is signed in (its header shows the account menu).
+    router.add(middleware: SessionMiddleware(sessions: services.accounts.sessions, cookies: cookies,
+                                             idleTimeout: config.sessionIdleTimeout, trustForwardedFor: config.trustForwardedFor))
     router.add(middleware: ErrorPageMiddleware(views: services.views))
     router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: config.maxBodyBytes))
     router.add(middleware: FileMiddleware(
@@ -60,7 +96,15 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
         ]),
         searchForIndexHtml: false))
     AppMetrics.shared.addRoutes(to: router)
-    ContentController(kb: services.knowledgeBase, views: services.views).addRoutes(to: router)
+    // After the static files (GETs, never state-changing) and before every handler.
+    router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
+    ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog)
+        .addRoutes(to: router)
+    AccountController(accounts: services.accounts, views: services.views, cookies: cookies, config: config).addRoutes(to: router)
+    ProgressController(progress: services.accounts.progress, catalog: catalog, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)
+    DashboardController(kb: services.knowledgeBase, views: services.views, accounts: services.accounts, catalog: catalog,
+                        hooks: services.hooks).addRoutes(to: router)
+    SearchController(index: services.searchIndex, views: services.views, userSearch: services.hooks.userSearch).addRoutes(to: router)
     HealthController(database: services.database, migrations: services.migrations, recsys: services.recsys).addRoutes(to: router)
     RecsysAPIController(recsys: services.recsys).addRoutes(to: router)
     TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)

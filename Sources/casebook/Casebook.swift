@@ -9,7 +9,7 @@ struct Casebook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "casebook",
         abstract: "Practise machine-learning system design interviews.",
-        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, SRSCommand.self, RecsysCommand.self],
+        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, SRSCommand.self, RecsysCommand.self, BenchCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -92,6 +92,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT (env CASEBOOK_SHUTDOWN_GRACE; default 10).")
     var shutdownGrace: Int?
 
+    @Flag(help: "Mark cookies Secure (serving behind TLS) (env CASEBOOK_SECURE_COOKIES=1).")
+    var secureCookies = false
+
+    @Flag(help: "Take the client address from X-Forwarded-For (only behind your own proxy) (env CASEBOOK_TRUST_FORWARDED_FOR=1).")
+    var trustForwardedFor = false
+
+    @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env CASEBOOK_BCRYPT_COST; default 12).")
+    var bcryptCost: Int?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
@@ -125,6 +134,12 @@ struct Serve: AsyncParsableCommand {
         config.templatesDirectory = URL(fileURLWithPath: templatesDir ?? env("CASEBOOK_TEMPLATES_DIR") ?? "Templates")
         config.publicDirectory = URL(fileURLWithPath: publicDir ?? env("CASEBOOK_PUBLIC_DIR") ?? "Public")
         config.maxBodyBytes = maxBody ?? env("CASEBOOK_MAX_BODY").flatMap(Int.init) ?? 1 << 20
+        config.secureCookies = secureCookies || ["1", "true", "yes"].contains(env("CASEBOOK_SECURE_COOKIES")?.lowercased() ?? "")
+        config.trustForwardedFor = trustForwardedFor
+            || ["1", "true", "yes"].contains(env("CASEBOOK_TRUST_FORWARDED_FOR")?.lowercased() ?? "")
+        let cost = bcryptCost ?? env("CASEBOOK_BCRYPT_COST").map { Int($0) ?? -1 } ?? 12
+        guard (10...16).contains(cost) else { fail(ValidationError("bcrypt cost must be a number from 10 to 16")) }
+        config.bcryptCost = UInt8(cost)
         do {
             try common.apply(to: &config)
         } catch {

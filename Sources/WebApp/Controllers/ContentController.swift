@@ -1,19 +1,26 @@
 import Hummingbird
 import KnowledgeBase
+import Storage
 
 /// Serves the reading pages. Every anonymous page is rendered once at startup into bytes; a request is a lookup.
+/// A signed-in reader's home, case index and chapters are rendered per request instead, with their progress bars
+/// and mark-as-read buttons (one indexed query plus a template render).
 struct ContentController: Sendable {
     let kb: KnowledgeBase
     let views: Views
+    let progress: any ReadingProgressRepository
+    let catalog: ProgressCatalog
     private let pages: [String: ByteBuffer]
 
-    init(kb: KnowledgeBase, views: Views) {
+    init(kb: KnowledgeBase, views: Views, progress: any ReadingProgressRepository, catalog: ProgressCatalog) {
         self.kb = kb
         self.views = views
+        self.progress = progress
+        self.catalog = catalog
         var pages: [String: ByteBuffer] = [:]
         pages["/"] = ByteBuffer(string: Self.home(kb: kb, views: views))
         for doc in kb.documents where doc.kind != .glossary {
-            pages[doc.url] = ByteBuffer(string: Self.document(doc, kb: kb, views: views))
+            pages[doc.url] = ByteBuffer(string: Self.document(doc, kb: kb, views: views, catalog: catalog))
         }
         pages["/glossary"] = ByteBuffer(string: Self.glossary(kb: kb, views: views))
         pages["/cases"] = ByteBuffer(string: Self.cases(tag: nil, kb: kb, views: views))
@@ -24,25 +31,37 @@ struct ContentController: Sendable {
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/") { _, _ in try page("/") }
-        router.get("/framework") { _, _ in try page("/framework") }
+        router.get("/") { _, ctx in
+            guard let session = ctx.session else { return try page("/") }
+            return try await personalHome(session)
+        }
+        router.get("/framework") { _, ctx in try await chapter("/framework", ctx) }
         router.get("/foundations/:slug") { _, ctx in
-            try page("/foundations/\(ctx.parameters.require("slug"))")
+            try await chapter("/foundations/\(ctx.parameters.require("slug"))", ctx)
         }
         router.get("/cases/:slug") { _, ctx in
-            try page("/cases/\(ctx.parameters.require("slug"))")
+            try await chapter("/cases/\(ctx.parameters.require("slug"))", ctx)
         }
-        router.get("/cases") { req, _ in
-            guard let tag = req.uri.queryParameters.get("tag"), !tag.isEmpty else { return try page("/cases") }
-            guard tag.count <= 40, slugify(tag) == tag else {
+        router.get("/cases") { req, ctx in
+            let tag = req.uri.queryParameters.get("tag").flatMap { $0.isEmpty ? nil : String($0) }
+            if let tag, !(tag.count <= 40 && slugify(tag) == tag) {
                 throw AppError(.badRequest, "The tag filter must be lower-case words joined by hyphens, such as `ranking`.")
             }
+            if let session = ctx.session {
+                let read = try await progress.readSections(userId: session.userId)
+                return Self.response(ByteBuffer(string: Self.cases(tag: tag, kb: kb, views: views, session: session,
+                                                                   progress: (catalog, read))))
+            }
+            guard let tag else { return try page("/cases") }
             if let cached = pages["/cases?tag=\(tag)"] { return Self.response(cached) }
             // A well-formed tag that no case study uses: an empty list with a way back, not an error.
             return Self.response(ByteBuffer(string: Self.cases(tag: tag, kb: kb, views: views)))
         }
-        router.get("/glossary") { _, _ in try page("/glossary") }
-        router.get("/compare") { _, _ in try page("/compare") }
+        router.get("/glossary") { _, ctx in
+            guard let session = ctx.session else { return try page("/glossary") }
+            return Self.response(ByteBuffer(string: Self.glossary(kb: kb, views: views, session: session)))
+        }
+        router.get("/compare") { _, ctx in try await chapter("/compare", ctx) }
     }
 
     private func page(_ key: String) throws -> Response {
@@ -50,23 +69,57 @@ struct ContentController: Sendable {
         return Self.response(bytes)
     }
 
+    private func chapter(_ url: String, _ ctx: AppRequestContext) async throws -> Response {
+        guard let session = ctx.session, let doc = kb.document(at: url) else { return try page(url) }
+        let read = catalog.sections[url] == nil ? [] : try await progress.readSections(userId: session.userId, documentUrl: url)
+        return Self.response(ByteBuffer(string: Self.document(doc, kb: kb, views: views, catalog: catalog,
+                                                              session: session, read: read)))
+    }
+
+    private func personalHome(_ session: CurrentSession) async throws -> Response {
+        let read = try await progress.readSections(userId: session.userId)
+        let latest = try await progress.latest(userId: session.userId)
+        let resume = catalog.continueReading(latest: latest, read: read).flatMap { next -> ContinueModel? in
+            guard let doc = kb.document(at: next.url) else { return nil }
+            return ContinueModel(url: next.url + "#" + next.section.id, chapter: doc.title, section: next.section.title)
+        }
+        return Self.response(ByteBuffer(string: Self.home(kb: kb, views: views, session: session,
+                                                          progress: (catalog, read), resume: resume)))
+    }
+
+    /// Content pages differ by cookie (anonymous bytes or a personal render), so caches must key on it.
     static func response(_ bytes: ByteBuffer) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: bytes))
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Cookie"], body: .init(byteBuffer: bytes))
     }
 
     // MARK: page builders
 
-    static func home(kb: KnowledgeBase, views: Views) -> String {
+    static func tiles(_ docs: [Document], progress: (ProgressCatalog, [String: Set<String>])?) -> [TileModel] {
+        docs.map { doc in
+            guard let (catalog, read) = progress else { return TileModel(doc) }
+            let c = catalog.count(doc.url, read: read[doc.url] ?? [])
+            return TileModel(doc, progress: c.total > 0 ? ProgressModel(read: c.read, total: c.total) : nil)
+        }
+    }
+
+    static func home(kb: KnowledgeBase, views: Views, session: CurrentSession? = nil,
+                     progress: (ProgressCatalog, [String: Set<String>])? = nil, resume: ContinueModel? = nil) -> String {
         let steps = FrameworkStep.allCases.enumerated().map {
             StepModel(n: $0.offset + 1, id: $0.element.sectionId, title: $0.element.sectionTitle, minutes: $0.element.suggestedMinutes)
         }
-        let model = HomePage(layout: views.layout(), steps: steps,
-                             foundations: kb.documents(of: .foundation).map(TileModel.init),
-                             cases: kb.documents(of: .caseStudy).map(TileModel.init))
+        let model = HomePage(layout: views.layout(path: "/", session: session), steps: steps,
+                             foundations: tiles(kb.documents(of: .foundation), progress: progress),
+                             cases: tiles(kb.documents(of: .caseStudy), progress: progress),
+                             signedIn: session != nil, resume: resume,
+                             framework: progress.flatMap { catalog, read in
+                                 let c = catalog.count("/framework", read: read["/framework"] ?? [])
+                                 return c.total > 0 ? ProgressModel(read: c.read, total: c.total) : nil
+                             })
         return views.render(model, template: "home")
     }
 
-    static func document(_ doc: Document, kb: KnowledgeBase, views: Views) -> String {
+    static func document(_ doc: Document, kb: KnowledgeBase, views: Views, catalog: ProgressCatalog,
+                         session: CurrentSession? = nil, read: Set<String> = []) -> String {
         let siblings = kb.documents(of: doc.kind)
         let i = siblings.firstIndex { $0.url == doc.url } ?? 0
         let prev = i > 0 ? siblings[i - 1] : nil
@@ -83,26 +136,38 @@ struct ContentController: Sendable {
         case .caseStudy: DocumentLink(url: "/cases", title: "Case studies")
         default: nil
         }
+        let markable = Set((catalog.sections[doc.url] ?? []).map(\.id))
+        let isChapter = !markable.isEmpty
+        let count = catalog.count(doc.url, read: read)
         let model = DocumentPage(
-            layout: views.layout(nav: nav), title: doc.title, summary: doc.summary, minutes: doc.minutes,
-            difficulty: doc.difficulty, tags: doc.tags, hasCards: !doc.cards.isEmpty, cardCount: doc.cards.count,
-            toc: doc.toc.map(TOCItem.init), sections: doc.sections.map { SectionModel(html: $0.html) },
+            layout: views.layout(nav: nav, path: doc.url, session: session), url: doc.url, title: doc.title, summary: doc.summary,
+            minutes: doc.minutes, difficulty: doc.difficulty, tags: doc.tags, hasCards: !doc.cards.isEmpty, cardCount: doc.cards.count,
+            toc: doc.toc.map { TOCItem($0, read: read) },
+            sections: doc.sections.map { s in
+                SectionModel(html: s.html, id: s.id, title: s.title, markable: session != nil && markable.contains(s.id),
+                             read: read.contains(s.id))
+            },
             sectionLink: parent,
             previous: prev.map { DocumentLink(url: $0.url, title: $0.title) },
-            next: next.map { DocumentLink(url: $0.url, title: $0.title) })
+            next: next.map { DocumentLink(url: $0.url, title: $0.title) },
+            csrfToken: session?.csrfToken,
+            progress: session != nil && isChapter ? ProgressModel(read: count.read, total: count.total) : nil,
+            signInToTrack: session == nil && isChapter ? SafeRedirect.loginURL(next: doc.url) : nil)
         return views.render(model, template: "document")
     }
 
-    static func cases(tag: String?, kb: KnowledgeBase, views: Views) -> String {
+    static func cases(tag: String?, kb: KnowledgeBase, views: Views, session: CurrentSession? = nil,
+                      progress: (ProgressCatalog, [String: Set<String>])? = nil) -> String {
         let all = kb.documents(of: .caseStudy)
         let shown = tag.map { t in all.filter { $0.tags.contains(t) } } ?? all
-        let model = CasesPage(layout: views.layout(nav: .cases), tag: tag,
+        let path = tag.map { "/cases?tag=\($0)" } ?? "/cases"
+        let model = CasesPage(layout: views.layout(nav: .cases, path: path, session: session), tag: tag,
                               tags: kb.caseStudyTags.map { TagModel(name: $0, active: $0 == tag) },
-                              cases: shown.map(TileModel.init))
+                              cases: tiles(shown, progress: progress))
         return views.render(model, template: "cases")
     }
 
-    static func glossary(kb: KnowledgeBase, views: Views) -> String {
+    static func glossary(kb: KnowledgeBase, views: Views, session: CurrentSession? = nil) -> String {
         let grouped = Dictionary(grouping: kb.glossary) { t in
             t.term.first.map { $0.isLetter ? String($0).uppercased() : "#" } ?? "#"
         }
@@ -116,7 +181,7 @@ struct ContentController: Sendable {
             })
         }
         let intro = kb.document(at: "/glossary")?.html ?? ""
-        return views.render(GlossaryPage(layout: views.layout(nav: .glossary), termCount: kb.glossary.count,
+        return views.render(GlossaryPage(layout: views.layout(nav: .glossary, path: "/glossary", session: session), termCount: kb.glossary.count,
                                          letters: letters, groups: groups, introHTML: intro), template: "glossary")
     }
 }

@@ -11,8 +11,14 @@ struct ErrorPageMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let signIn as SignInRequired {
+            if request.uri.path.hasPrefix("/api/") {
+                return Self.json(.unauthorized, ["error": "Sign in first."], retryAfter: nil)
+            }
+            return Response.redirect(to: SafeRedirect.loginURL(next: signIn.next), type: .normal)
         } catch {
             let (status, message, parameter, allowed) = Self.describe(error)
+            let retryAfter = (error as? AppError)?.retryAfter ?? (status == .serviceUnavailable ? 5 : nil)
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
@@ -20,18 +26,22 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 var object: [String: String] = ["error": message]
                 if let parameter { object["parameter"] = parameter }
                 if let allowed { object["allowed"] = allowed }
-                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-                var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-                if status == .serviceUnavailable { headers[.retryAfter] = "5" }
-                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                return Self.json(status, object, retryAfter: retryAfter)
             }
-            let page = ErrorPage(layout: views.layout(), status: Int(status.code), heading: Self.heading(status),
+            let page = ErrorPage(layout: views.layout(path: request.uri.path, session: context.session), status: Int(status.code), heading: Self.heading(status),
                                  message: message, requestId: context.id)
-            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-            if status == .serviceUnavailable { headers[.retryAfter] = "5" }
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+            if let retryAfter { headers[.retryAfter] = String(retryAfter) }
             return Response(status: status, headers: headers,
                             body: .init(byteBuffer: ByteBuffer(string: views.render(page, template: "error"))))
         }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: String], retryAfter: Int?) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func describe(_ error: any Error) -> (HTTPResponse.Status, String, String?, String?) {

@@ -2,16 +2,38 @@ import KnowledgeBase
 
 // One view-model struct per page; templates read these through Mustache's reflection.
 
+/// Read sections of a chapter, for a `<progress>` bar and its text.
+/// Stored, not computed, properties throughout: Mustache reads models by reflection, which sees only stored ones.
+struct ProgressModel {
+    let read: Int, total: Int
+    let percent: Int
+    let complete: Bool
+    init(read: Int, total: Int) {
+        self.read = read
+        self.total = total
+        percent = total == 0 ? 0 : Int((Double(read) * 100 / Double(total)).rounded())
+        complete = total > 0 && read >= total
+    }
+}
+
 struct TileModel {
     let url: String, title: String, summary: String, difficulty: String, minutes: Int, tags: [String]
-    init(_ d: Document) {
+    /// The signed-in reader's progress (nil for anonymous pages).
+    let progress: ProgressModel?
+    init(_ d: Document, progress: ProgressModel? = nil) {
         url = d.url
         title = d.title
         summary = d.summary
         difficulty = d.difficulty ?? ""
         minutes = d.minutes
         tags = d.tags
+        self.progress = progress
     }
+}
+
+/// "Continue where you left off".
+struct ContinueModel {
+    let url: String, chapter: String, section: String
 }
 
 struct StepModel {
@@ -23,30 +45,46 @@ struct HomePage {
     let steps: [StepModel]
     let foundations: [TileModel]
     let cases: [TileModel]
+    let signedIn: Bool
+    let resume: ContinueModel?
+    let framework: ProgressModel?
 }
 
 struct TOCItem {
     let id: String, title: String, hasChildren: Bool, children: [TOCItem]
-    init(_ e: TOCEntry) {
+    /// Marked as read by the signed-in reader (a check mark in the table of contents).
+    let read: Bool
+    init(_ e: TOCEntry, read: Set<String> = []) {
         id = e.id
         title = e.title
         hasChildren = !e.children.isEmpty
-        children = e.children.map(TOCItem.init)
+        children = e.children.map { TOCItem($0, read: read) }
+        self.read = read.contains(e.id)
     }
 }
 
 struct SectionModel {
     let html: String
+    let id: String, title: String
+    /// Show the mark-as-read form after this section.
+    let markable: Bool
+    let read: Bool
 }
 
 struct DocumentPage {
     let layout: LayoutModel
+    let url: String
     let title: String, summary: String, minutes: Int, difficulty: String?, tags: [String]
     let hasCards: Bool, cardCount: Int
     let toc: [TOCItem]
     let sections: [SectionModel]
     let sectionLink: DocumentLink?
     let previous: DocumentLink?, next: DocumentLink?
+    /// Signed-in only: the token for the mark-as-read forms, and the chapter's progress.
+    let csrfToken: String?
+    let progress: ProgressModel?
+    /// Anonymous chapters: where to sign in to track progress.
+    let signInToTrack: String?
 }
 
 struct TagModel {
@@ -84,4 +122,35 @@ struct GlossaryPage {
 struct ErrorPage {
     let layout: LayoutModel
     let status: Int, heading: String, message: String, requestId: String
+}
+
+// MARK: accounts
+
+struct SignUpPage {
+    let layout: LayoutModel
+    let csrfToken: String, next: String, loginURL: String
+    let username: String
+    let usernameError: String?, passwordError: String?
+}
+
+struct SignInPage {
+    let layout: LayoutModel
+    let csrfToken: String, next: String, signUpURL: String
+    let username: String
+    let error: String?
+    /// Came here from a practice feature: say why signing in is needed.
+    let askedToSignIn: Bool
+}
+
+struct SignOutPage {
+    let layout: LayoutModel
+    let csrfToken: String?
+    let deleted: Bool
+}
+
+struct AccountPage {
+    let layout: LayoutModel
+    let username: String, memberSince: String, csrfToken: String
+    let notice: String?
+    let currentPasswordError: String?, newPasswordError: String?, deleteError: String?
 }

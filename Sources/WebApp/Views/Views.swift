@@ -5,7 +5,8 @@ import Mustache
 /// The Mustache templates and the versioned asset URLs, loaded once at startup.
 public struct Views: Sendable {
     /// Templates every page needs; startup fails if one is missing, naming it.
-    public static let required = ["layout", "home", "case-tile", "document", "cases", "glossary", "error", "try", "try-warming"]
+    public static let required = ["layout", "home", "case-tile", "document", "cases", "glossary", "error", "try", "try-warming",
+                                  "login", "signup", "logout", "account", "dashboard", "search"]
 
     let library: MustacheLibrary
     /// Asset URLs with a content hash, so they can be cached for a year.
@@ -28,15 +29,22 @@ public struct Views: Sendable {
         library.render(model, withTemplate: template) ?? ""
     }
 
-    /// The layout values every page shares.
-    func layout(nav: NavItem? = nil, query: String = "") -> LayoutModel {
+    /// The layout values every page shares. `path` is where "Sign in" returns to; `session` fills the account menu.
+    func layout(nav: NavItem? = nil, query: String = "", path: String = "/", session: CurrentSession? = nil) -> LayoutModel {
         LayoutModel(css: assets.url("css/site.css"), js: assets.url("js/app.js"), icon: assets.url("img/icon.svg"),
-                    query: query, nav: nav)
+                    query: query, nav: nav, account: session.map { AccountNav(username: $0.username, csrfToken: $0.csrfToken) },
+                    signInURL: SafeRedirect.loginURL(next: path))
     }
 }
 
 /// Which main navigation item is current.
 enum NavItem { case framework, foundations, cases, glossary, compare, tryIt }
+
+/// The signed-in user's corner of the header: a link to the dashboard and a sign-out form.
+struct AccountNav {
+    let username: String
+    let csrfToken: String
+}
 
 /// What the layout template reads.
 struct LayoutModel {
@@ -44,12 +52,16 @@ struct LayoutModel {
     let js: String
     let icon: String
     let query: String
+    let account: AccountNav?
+    let signInURL: String
     let navFramework: Bool, navFoundations: Bool, navCases: Bool, navGlossary: Bool, navCompare: Bool, navTry: Bool
-    init(css: String, js: String, icon: String, query: String, nav: NavItem?) {
+    init(css: String, js: String, icon: String, query: String, nav: NavItem?, account: AccountNav?, signInURL: String) {
         self.css = css
         self.js = js
         self.icon = icon
         self.query = query
+        self.account = account
+        self.signInURL = signInURL
         navFramework = nav == .framework
         navFoundations = nav == .foundations
         navCases = nav == .cases

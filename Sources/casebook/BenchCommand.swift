@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import KnowledgeBase
+import WebApp
+
+/// `casebook bench`: micro-benchmarks that time the real code paths in-process.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Time search queries and bcrypt in-process.",
+        subcommands: [Search.self, Bcrypt.self])
+
+    /// `casebook bench search`: builds the full-text index from the content and times queries.
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time full-text search over the whole content (prints p50/p90/p99).")
+
+        @Option(help: "Directory of Markdown content.")
+        var contentDir: String = "Content"
+
+        @Option(help: "Number of timed queries.")
+        var queries: Int = 20_000
+
+        func run() async throws {
+            let kb = try KnowledgeBase.load(from: URL(fileURLWithPath: contentDir), diagramCache: nil)
+            let index = try SearchIndex(kb: kb)
+            // Realistic queries: every glossary term, a word from each section title, and some multi-word phrases.
+            var pool = kb.glossary.map(\.term)
+            pool += kb.documents.flatMap { $0.sections.map(\.title) }.filter { !$0.isEmpty }
+            pool += ["two tower retrieval", "cold start", "precision recall", "feature store", "online experiment", "drift",
+                     "p99 latency", "embed", "negative sampling", "NEAR(\"x\" AND *", "🙂 ranking"]
+            var times: [Double] = []
+            times.reserveCapacity(queries)
+            var results = 0
+            for q in pool { results += try index.searchSync(SearchQuery(q)).count }  // warm-up
+            for i in 0..<queries {
+                let query = SearchQuery(pool[i % pool.count])
+                let start = ContinuousClock.now
+                results += try index.searchSync(query).count
+                let d = ContinuousClock.now - start
+                times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+            }
+            times.sort()
+            func pct(_ p: Double) -> String { String(format: "%.3f", times[min(times.count - 1, Int(Double(times.count) * p))]) }
+            print("entries \(index.count), distinct queries \(pool.count), timed \(queries), results \(results)")
+            print("search latency ms: p50 \(pct(0.50)) p90 \(pct(0.90)) p99 \(pct(0.99)) max \(pct(1.0))")
+        }
+    }
+
+    /// `casebook bench bcrypt`: how long one hash and one verification take at a cost.
+    struct Bcrypt: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time bcrypt hash and verify at a cost.")
+
+        @Option(help: "bcrypt cost.")
+        var cost: Int = 12
+
+        @Option(help: "Runs.")
+        var runs: Int = 5
+
+        func run() async throws {
+            let hasher = BcryptPasswordHasher(cost: UInt8(cost))
+            var times: [Double] = []
+            let hash = try await hasher.hash("correct horse battery")
+            for _ in 0..<runs {
+                let start = ContinuousClock.now
+                _ = try await hasher.verify("correct horse battery", hash: hash)
+                let d = ContinuousClock.now - start
+                times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+            }
+            times.sort()
+            print(String(format: "bcrypt cost %d verify ms: median %.1f min %.1f max %.1f", cost, times[times.count / 2], times[0], times.last!))
+        }
+    }
+}
