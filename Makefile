@@ -21,6 +21,7 @@ test: deps
 	swift build --product casebook
 	swift test
 	Tests/api/run.sh
+	python3 Tests/ops/crash_test.py --rounds 3
 	Tests/browser/run.sh
 
 bench: 

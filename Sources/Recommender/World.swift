@@ -339,7 +339,9 @@ private struct Simulator: Sendable {
                 if r < 0.30 {
                     item = popularSampler.sample(&rng)
                 } else if r < 0.65 {
-                    item = topicItemSamplers[Int(tasteSampler.sample(&rng))].sample(&rng)
+                    // A small world can leave a topic with no items: fall back to popularity rather than trap.
+                    let topicItems = topicItemSamplers[Int(tasteSampler.sample(&rng))]
+                    item = topicItems.isEmpty ? popularSampler.sample(&rng) : topicItems.sample(&rng)
                 } else if r < 0.75, !favCreators.isEmpty {
                     let list = creatorItems[Int(favCreators[rng.below(favCreators.count)])]
                     item = list[rng.below(list.count)]

@@ -348,3 +348,15 @@ func tempDir(_ name: String) -> URL {
         }
     }
 }
+
+@Suite struct SmallWorldTests {
+    /// Worlds as small as the serve flags allow must generate and train without trapping (a topic may be empty).
+    @Test(arguments: [(100, 10), (500, 100), (300, 50)])
+    func tinyWorldsGenerateAndTrain(items: Int, users: Int) throws {
+        let world = World.generate(WorldConfig(itemCount: items, userCount: users, seed: 42))
+        #expect(world.itemCount == items)
+        let model = try RecsysModel.train(world: world, config: TrainingConfig(evaluate: false))
+        let r = try model.recommend(RecommendationRequest(subject: .user(id: model.sampleUserIds(count: 1)[0]), k: 5, candidates: 10))
+        #expect(r.items.count <= 5)
+    }
+}
