@@ -156,52 +156,10 @@ struct Serve: AsyncParsableCommand {
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
 
-    @Option(help: "Videos in the synthetic world trained when no model is saved (env CASEBOOK_RECSYS_ITEMS; default 100000).")
-    var recsysItems: Int?
-
-    @Option(help: "Users in that world (env CASEBOOK_RECSYS_USERS; default 20000).")
-    var recsysUsers: Int?
-
-    @Option(help: "human or json (env CASEBOOK_LOG_FORMAT; default human).")
-    var logFormat: String?
-
-    @Option(help: "Close connections idle this many seconds (env CASEBOOK_IDLE_TIMEOUT; default 30).")
-    var idleTimeout: Int?
-
-    @Option(help: "Most open connections at once (env CASEBOOK_MAX_CONNECTIONS; default 1024).")
-    var maxConnections: Int?
-
-    @Option(help: "Largest total request header size in bytes (env CASEBOOK_MAX_HEADER_BYTES; default 16384).")
-    var maxHeaderBytes: Int?
-
-    @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT (env CASEBOOK_SHUTDOWN_GRACE; default 10).")
-    var shutdownGrace: Int?
-
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         var config = AppConfiguration()
-        let format = logFormat ?? env("CASEBOOK_LOG_FORMAT") ?? "human"
-        guard format == "human" || format == "json" else { fail(ValidationError("--log-format must be human or json")) }
-        LoggingSystem.bootstrap { label in
-            format == "json" ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
-        }
-        func limit(_ flag: Int?, _ name: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
-            let v = flag ?? env(name).map { Int($0) ?? -1 } ?? fallback
-            guard range.contains(v) else { fail(ValidationError("\(name) must be \(range.lowerBound)…\(range.upperBound)")) }
-            return v
-        }
-        config.idleTimeoutSeconds = limit(idleTimeout, "CASEBOOK_IDLE_TIMEOUT", 30, 1...3600)
-        config.maxConnections = limit(maxConnections, "CASEBOOK_MAX_CONNECTIONS", 1024, 1...100_000)
-        config.maxHeaderBytes = limit(maxHeaderBytes, "CASEBOOK_MAX_HEADER_BYTES", 16 * 1024, 1024...1_048_576)
-        config.shutdownGraceSeconds = limit(shutdownGrace, "CASEBOOK_SHUTDOWN_GRACE", 10, 0...600)
-        let items = recsysItems ?? env("CASEBOOK_RECSYS_ITEMS").map { Int($0) ?? -1 } ?? 100_000
-        let users = recsysUsers ?? env("CASEBOOK_RECSYS_USERS").map { Int($0) ?? -1 } ?? 20_000
-        guard (100...2_000_000).contains(items), (10...1_000_000).contains(users) else {
-            fail(ValidationError("--recsys-items must be 100…2000000 and --recsys-users 10…1000000"))
-        }
-        config.recsysWorld.itemCount = items
-        config.recsysWorld.userCount = users
         do {
             try common.apply(to: &config)
             let runner = try MigrationRunner(directory: config.migrationsDirectory)
