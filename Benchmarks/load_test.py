@@ -79,6 +79,7 @@ def main():
             name = f"load{i}"
             ready.wait()
             status, _ = timed("POST /signup", lambda: (c.get("/signup"), c.post_form("/signup", {"username": name, "password": "correct horse battery staple", "next": "/"}))[1], (303, 302))
+            c.get("/cases/video-recommendation")  # the session's own CSRF token (signing in issues a new one)
             while time.time() < deadline:
                 r = rng.random()
                 if r < 0.45:
