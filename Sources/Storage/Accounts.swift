@@ -264,8 +264,18 @@ public enum UserOwnedTables {
 
 /// A JSON scalar in an export.
 public enum ExportValue: Sendable, Equatable, Encodable {
-    case null, int(Int64), double(Double), string(String), redacted
+    /// SQL NULL.
+    case null
+    /// An integer column.
+    case int(Int64)
+    /// A real column.
+    case double(Double)
+    /// A text column (blobs are exported as base64 text).
+    case string(String)
+    /// A secret column, shown as "(redacted)".
+    case redacted
 
+    /// Encodes the bare JSON scalar.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {

@@ -7,8 +7,9 @@ public struct AppError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     /// What went wrong, shown to the user.
     public var message: String
-    /// For API errors: the offending parameter and what it accepts.
+    /// For API errors: the offending parameter.
     public var parameter: String?
+    /// For API errors: what the parameter accepts.
     public var allowed: String?
     /// For 429 and 503: seconds until trying again makes sense (sent as `Retry-After`).
     public var retryAfter: Int?

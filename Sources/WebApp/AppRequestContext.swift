@@ -35,7 +35,8 @@ public struct CurrentSession: Sendable {
     public var username: String
     /// The token every form of this session carries.
     public var csrfToken: String
-    /// The user's study-day settings.
+    /// The user's IANA time zone, for study days.
     public var timeZone: String
+    /// The local hour at which the user's study day starts.
     public var dayStartHour: Int
 }

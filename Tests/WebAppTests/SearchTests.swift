@@ -14,6 +14,11 @@ import Testing
                 #expect(r.text.contains("/foundations/embeddings-and-vector-search"))
                 #expect(r.text.contains("value=\"embedding\""))  // the header box keeps the query
             }
+            // A form-encoded space ("+") is a space.
+            try await client.execute(uri: "/search?q=two+tower", method: .get) { r in
+                #expect(r.text.contains("value=\"two tower\""))
+                #expect(r.text.contains("<mark>tower</mark>"))
+            }
         }
         let services = try await SharedServices.shared.get()
         let index = services.searchIndex

@@ -13,7 +13,8 @@ struct SearchController: Sendable {
     }
 
     func search(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
-        let raw = req.uri.queryParameters.get("q") ?? ""
+        // HTML forms send spaces as "+", which the query-parameter decoder leaves alone.
+        let raw = (req.uri.queryParameters.get("q") ?? "").replacingOccurrences(of: "+", with: " ")
         let query = SearchQuery(raw)
         let (hits, broadened) = try await index.search(query)
         var groups: [ResultGroup] = []
