@@ -380,7 +380,7 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
                 let row = try Row.fetchOne(db, sql: "SELECT contentId, deck FROM card ORDER BY position LIMIT 1")!
                 return (row["contentId"] as String, row["deck"] as String)
             }
-            #expect(lines.contains { $0.hasPrefix(guid + "\t<p>") })
+            #expect(lines.contains { $0.hasPrefix(guid + "\t") && !$0.contains("\n") })
             let one = try await b.get("/cards/export.txt?deck=\(deck)")
             #expect(one.text.split(separator: "\n").dropFirst(5).allSatisfy { $0.contains("\tCasebook::\(deck)\t") })
         }
@@ -410,7 +410,9 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
             #expect(try await count(db, "SELECT COUNT(*) FROM card WHERE userId IS NOT NULL") == 2)
 
             // Export, then import the export: nothing is added or changed.
-            let exported = try await b.get("/cards/export.txt").text
+            // (One deck: the whole export is larger than the test server's body limit.)
+            let exported = try await b.get("/cards/export.txt?deck=metrics").text
+            #expect(exported.split(separator: "\n").count == 5 + 2)
             let round = try await upload(b, exported)
             #expect(round.text.contains("<strong>0</strong> added, <strong>0</strong> updated"))
 
