@@ -452,6 +452,33 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
     }
 }
 
+@Suite struct FlashcardStudyDayTests {
+    @Test func todayFollowsTheUsersTimeZoneAndDayStart() async throws {
+        let shared = try await SharedServices.shared.get()
+        let db = try AppDatabase.inMemory(migrations: shared.migrations)
+        let store = FlashcardStore(db)
+        try store.syncContentCards(shared.knowledgeBase, now: Date())
+        let user = try await SQLiteAccountStore(db).createUser(username: "night-owl", passwordHash: "x", now: Date(timeIntervalSince1970: 0))
+        let cardId = try await db.writer.read { try Int64.fetchOne($0, sql: "SELECT id FROM card ORDER BY position LIMIT 1")! }
+        // 03:30 UTC on 10 March 2026: before a 04:00 day start in UTC, so it belongs to the study day of 9 March.
+        let at = try UTCTimestamp.parse("2026-03-10T03:30:00Z")
+        _ = try await store.grade(userId: user.id, cardId: cardId, expectedReviewCount: 0, rating: .good, now: at, scheduler: try FSRSScheduler())
+        let utc4 = try StudyDayCalendar(timeZoneIdentifier: "UTC", dayStartHour: 4)
+        let march9 = try #require(utc4.studyDay(year: 2026, month: 3, day: 9))
+        let march10 = try #require(utc4.studyDay(year: 2026, month: 3, day: 10))
+        #expect(utc4.studyDay(containing: at) == march9)
+        #expect(try await store.summary(userId: user.id, deck: nil, now: at, today: march9, newLimit: 20).reviewedToday == 1)
+        #expect(try await store.summary(userId: user.id, deck: nil, now: at, today: march10, newLimit: 20).reviewedToday == 0)
+        // In Tokyo (UTC+9) the same instant is 12:30 on 10 March.
+        let tokyo = try StudyDayCalendar(timeZoneIdentifier: "Asia/Tokyo", dayStartHour: 4)
+        let day = tokyo.studyDay(containing: at)
+        #expect(day.identifier == "2026-03-10")
+        let summary = try await store.summary(userId: user.id, deck: nil, now: at, today: day, newLimit: 20)
+        #expect(summary.reviewedToday == 1)
+        #expect(summary.newAvailable == 19)
+    }
+}
+
 @Suite struct FlashcardHookTests {
     @Test func intervalLabels() {
         #expect(FlashcardController.intervalLabel(60) == "1 min")

@@ -219,7 +219,8 @@ struct FlashcardController: Sendable {
         } catch CardStoreError.notFound {
             throw AppError.notFound("There is no such card.")
         }
-        let back = form["next"] == "review" ? "/cards/review" : "/cards/stats#card-\(id)"
+        let deck = try await deck(form["deck"], userId: session.userId)
+        let back = form["next"] == "review" ? "/cards/review" + Self.deckQuery(deck) : "/cards/stats#card-\(id)"
         return .redirect(to: back, type: .normal)
     }
 
