@@ -50,3 +50,25 @@
   form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
   form.addEventListener("change", function () { update(); });
 })();
+
+// /cards/review: Space shows the answer, 1–4 grade, U undoes. The page works without this (links and forms).
+(function () {
+  "use strict";
+  var reveal = document.getElementById("reveal");
+  var grades = document.querySelectorAll("button[data-grade]");
+  var undo = document.getElementById("undo");
+  if (!reveal && !grades.length && !undo) return;
+  var sent = false;
+  document.addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || sent) return;
+    var t = e.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+    if ((e.key === " " || e.key === "Enter") && reveal) { e.preventDefault(); sent = true; reveal.click(); return; }
+    if (/^[1-4]$/.test(e.key)) {
+      for (var i = 0; i < grades.length; i++) {
+        if (grades[i].getAttribute("data-grade") === e.key) { e.preventDefault(); sent = true; grades[i].click(); return; }
+      }
+    }
+    if ((e.key === "u" || e.key === "U") && undo) { e.preventDefault(); sent = true; undo.click(); }
+  });
+})();

@@ -41,8 +41,16 @@ public struct AppServices: Sendable {
 
     /// The same content, templates and index over another database (tests give each app a fresh one).
     public func with(database: AppDatabase) -> AppServices {
-        AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
-                    accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks, recsys: recsys)
+        var hooks = hooks
+        // The flashcard hook reads this database, not the one it was built with; content cards are synced into it as
+        // loadServices does at startup.
+        if hooks.flashcards is SQLiteFlashcardActivity {
+            _ = try? FlashcardStore(database).syncContentCards(knowledgeBase, now: Date())
+            hooks.flashcards = SQLiteFlashcardActivity(store: FlashcardStore(database), newCardsPerDay: FlashcardSettings.newCardsPerDay)
+        }
+        return AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
+                           accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks,
+                           recsys: recsys)
     }
 }
 
@@ -70,8 +78,13 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
     let recsys = RecsysService()
     recsys.start(directory: config.inMemoryDatabase ? nil : config.recsysModelDirectory, world: config.recsysWorld,
                  training: config.recsysTraining, logger: logger)
+    // Flashcards: content cards are synced by stable id before the server accepts requests.
+    let cardStore = FlashcardStore(database)
+    let synced = try cardStore.syncContentCards(kb, now: Date())
+    logger.info("flashcards synced", metadata: ["added": "\(synced.added)", "updated": "\(synced.updated)", "retired": "\(synced.retired)"])
+    let hooks = LearnerHooks(flashcards: SQLiteFlashcardActivity(store: cardStore, newCardsPerDay: FlashcardSettings.newCardsPerDay))
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
-                       accounts: accounts, searchIndex: searchIndex, recsys: recsys)
+                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys)
 }
 
 /// Builds the router: middleware from the outside in, then every controller's routes.
@@ -108,6 +121,8 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     HealthController(database: services.database, migrations: services.migrations, recsys: services.recsys).addRoutes(to: router)
     RecsysAPIController(recsys: services.recsys).addRoutes(to: router)
     TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)
+    FlashcardController(store: FlashcardStore(services.database), views: services.views, maxBodyBytes: config.maxBodyBytes,
+                        newCardsPerDay: FlashcardSettings.newCardsPerDay).addRoutes(to: router)
     return router
 }
 

@@ -7,6 +7,7 @@ public struct Views: Sendable {
     /// Templates every page needs; startup fails if one is missing, naming it.
     public static let required = ["layout", "home", "case-tile", "document", "cases", "glossary", "error", "try", "try-warming",
                                   "login", "signup", "logout", "account", "dashboard", "search"]
+        + ["cards-nav", "cards-review", "cards-settings", "cards-stats", "cards-mine", "cards-fields", "cards-edit", "cards-import"]
 
     let library: MustacheLibrary
     /// Asset URLs with a content hash, so they can be cached for a year.
