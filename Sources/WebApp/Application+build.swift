@@ -42,7 +42,7 @@ public struct AppServices: Sendable {
     /// The same content, templates and index over another database (tests give each app a fresh one).
     public func with(database: AppDatabase) -> AppServices {
         AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
-                    accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks, recsys: recsys)
+                    accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks.rebound(to: database), recsys: recsys)
     }
 }
 
@@ -70,8 +70,11 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
     let recsys = RecsysService()
     recsys.start(directory: config.inMemoryDatabase ? nil : config.recsysModelDirectory, world: config.recsysWorld,
                  training: config.recsysTraining, logger: logger)
+    // Mock interviews: dashboard, streak and "your attempts" in search.
+    let attemptHooks = AttemptActivity(kb: kb, database: database)
+    let hooks = LearnerHooks(attempts: attemptHooks, userSearch: [attemptHooks])
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
-                       accounts: accounts, searchIndex: searchIndex, recsys: recsys)
+                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys)
 }
 
 /// Builds the router: middleware from the outside in, then every controller's routes.
@@ -98,7 +101,9 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     AppMetrics.shared.addRoutes(to: router)
     // After the static files (GETs, never state-changing) and before every handler.
     router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
-    ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog)
+    let attemptStore = SQLiteAttemptStore(services.database)
+    ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog,
+                      attempts: attemptStore)
         .addRoutes(to: router)
     AccountController(accounts: services.accounts, views: services.views, cookies: cookies, config: config).addRoutes(to: router)
     ProgressController(progress: services.accounts.progress, catalog: catalog, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)
@@ -108,6 +113,8 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     HealthController(database: services.database, migrations: services.migrations, recsys: services.recsys).addRoutes(to: router)
     RecsysAPIController(recsys: services.recsys).addRoutes(to: router)
     TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)
+    AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, maxBodyBytes: config.maxBodyBytes)
+        .addRoutes(to: router)
     return router
 }
 

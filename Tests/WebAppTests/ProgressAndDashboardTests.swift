@@ -108,7 +108,7 @@ import Testing
 
 @Suite struct DashboardTests {
     @Test func dashboardWithoutFlashcardsOrAttemptsSaysTheyAreComing() async throws {
-        try await withAccountsApp { client, _ in
+        try await withAccountsApp(hooks: LearnerHooks()) { client, _ in
             let b = Browser(client)
             try await b.signUp("dash")
             let empty = try await b.get("/me")
