@@ -71,7 +71,7 @@ def main():
 
     data = tempfile.mkdtemp(prefix="autosave-bench-")
     server = subprocess.Popen([args.bin, "serve", "--port", str(args.port), "--data-dir", data, "--log-level", "warning",
-                               "--recsys-items", "100", "--recsys-users", "10", "--bcrypt-cost", "10"],
+                               "--recsys-items", "2000", "--recsys-users", "300", "--bcrypt-cost", "10"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
