@@ -93,15 +93,17 @@
 
   function setStatus(kind, text) { statusEl.setAttribute("data-state", kind); statusEl.textContent = text; }
   function refreshStatus() {
-    var any = { conflict: null, tooLarge: null, offline: false, saving: false };
+    var any = { conflict: null, tooLarge: null, offline: false, saving: false, auth: false };
     steps.forEach(function (s) {
       if (s.conflict) any.conflict = s;
       else if (s.tooLarge) any.tooLarge = s;
+      else if (s.failed && s.authProblem) any.auth = true;
       else if (s.failed) any.offline = true;
       else if (s.dirty || s.inflight) any.saving = true;
     });
     if (any.conflict) setStatus("error", "Not saved: “" + any.conflict.title + "” was changed elsewhere. Your text is kept in this browser; choose below the box.");
     else if (any.tooLarge) setStatus("error", any.tooLarge.tooLarge + " Your text is kept in this browser.");
+    else if (any.auth) setStatus("error", "Not saved: you are signed out or this page has expired — kept in this browser. Sign in again, then reload this page: your text comes back from this browser.");
     else if (any.offline) setStatus("offline", "Offline — kept in this browser. It will be saved when the connection returns.");
     else if (any.saving) setStatus("saving", "Saving…");
     else setStatus("saved", "Saved on the server.");
@@ -144,6 +146,7 @@
         s.sent = text;
         s.sentSeconds = seconds;
         s.failed = false;
+        s.authProblem = false;
         s.tooLarge = null;
         s.backoff = 0;
         if (s.area.value === text) { s.dirty = false; clearDraft(s); } else { writeDraft(s); schedule(s, 500); }
@@ -153,6 +156,8 @@
       } else if ((res.status === 413 || res.status === 400) && res.body) {
         s.tooLarge = res.body.error;
       } else {
+        // 401/403: signed out or the page's token expired; anything else: a server problem. Keep retrying either way.
+        s.authProblem = res.status === 401 || res.status === 403;
         retryLater(s);
       }
       if (s.again) { s.again = false; schedule(s, 0); }
