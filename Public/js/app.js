@@ -71,4 +71,246 @@
     }
     if ((e.key === "u" || e.key === "U") && undo) { e.preventDefault(); sent = true; undo.click(); }
   });
+// Mock interviews: the interview clock, autosave of each step with its version, drafts kept in this browser while
+// offline, conflict handling and server-rendered preview. Without JavaScript the editor is a plain form.
+(function () {
+  "use strict";
+  // Case-study pages: a link to a folded solution section opens the fold.
+  function openGate() {
+    if (!location.hash) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var gate = target && target.closest ? target.closest("details.solution-gate") : null;
+    if (gate && !gate.open) { gate.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openGate);
+  openGate();
+
+  var form = document.getElementById("attempt-form");
+  if (!form || !window.fetch || !window.JSON) return;
+  var attemptId = form.getAttribute("data-attempt");
+  var token = form.querySelector("input[name=csrf_token]").value;
+  var statusEl = document.getElementById("save-status");
+  var storage = null;
+  try { storage = window.localStorage; storage.setItem("casebook.probe", "1"); storage.removeItem("casebook.probe"); } catch (e) { storage = null; }
+  var steps = [];
+  var byStep = {};
+
+  function draftKey(step) { return "casebook.attempt." + attemptId + "." + step; }
+  function readDraft(step) {
+    if (!storage) return null;
+    try { return JSON.parse(storage.getItem(draftKey(step)) || "null"); } catch (e) { return null; }
+  }
+  function writeDraft(s) {
+    if (!storage) return;
+    try { storage.setItem(draftKey(s.step), JSON.stringify({ text: s.area.value, base: s.version, at: Date.now() })); } catch (e) { /* quota: the server copy still exists */ }
+  }
+  function clearDraft(s) { if (storage) storage.removeItem(draftKey(s.step)); }
+  function fmt(sec) {
+    sec = Math.max(0, Math.floor(sec));
+    var m = Math.floor(sec / 60), r = sec % 60;
+    return m + ":" + (r < 10 ? "0" : "") + r;
+  }
+
+  function setStatus(kind, text) { statusEl.setAttribute("data-state", kind); statusEl.textContent = text; }
+  function refreshStatus() {
+    var any = { conflict: null, tooLarge: null, offline: false, saving: false, auth: false };
+    steps.forEach(function (s) {
+      if (s.conflict) any.conflict = s;
+      else if (s.tooLarge) any.tooLarge = s;
+      else if (s.failed && s.authProblem) any.auth = true;
+      else if (s.failed) any.offline = true;
+      else if (s.dirty || s.inflight) any.saving = true;
+    });
+    if (any.conflict) setStatus("error", "Not saved: “" + any.conflict.title + "” was changed elsewhere. Your text is kept in this browser; choose below the box.");
+    else if (any.tooLarge) setStatus("error", any.tooLarge.tooLarge + " Your text is kept in this browser.");
+    else if (any.auth) setStatus("error", "Not saved: you are signed out or this page has expired — kept in this browser. Sign in again, then reload this page: your text comes back from this browser.");
+    else if (any.offline) setStatus("offline", "Offline — kept in this browser. It will be saved when the connection returns.");
+    else if (any.saving) setStatus("saving", "Saving…");
+    else setStatus("saved", "Saved on the server.");
+  }
+
+  function showConflict(s) {
+    var box = document.getElementById("conflict-" + s.step);
+    box.querySelector(".conflict-text").textContent = s.conflict.text;
+    box.querySelector(".conflict-actions").hidden = false;
+    box.hidden = false;
+  }
+  function hideConflict(s) { document.getElementById("conflict-" + s.step).hidden = true; }
+
+  function schedule(s, delay) {
+    clearTimeout(s.timer);
+    s.timer = setTimeout(function () { save(s); }, delay);
+  }
+
+  function save(s) {
+    if (s.conflict) return;
+    if (s.inflight) { s.again = true; return; }
+    var text = s.area.value;
+    var seconds = Math.floor(s.seconds);
+    if (text === s.sent && seconds === s.sentSeconds) { s.dirty = false; s.failed = false; refreshStatus(); return; }
+    s.inflight = true;
+    refreshStatus();
+    fetch("/attempts/" + attemptId + "/autosave", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify({ step: s.step, text: text, version: s.version, seconds: seconds })
+    }).then(function (r) {
+      var type = r.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") !== 0) return { status: r.status, body: null };
+      return r.json().then(function (body) { return { status: r.status, body: body }; });
+    }).then(function (res) {
+      s.inflight = false;
+      if (res.status === 200 && res.body) {
+        s.version = res.body.version;
+        s.versionInput.value = String(s.version);
+        s.sent = text;
+        s.sentSeconds = seconds;
+        s.failed = false;
+        s.authProblem = false;
+        s.tooLarge = null;
+        s.backoff = 0;
+        if (s.area.value === text) { s.dirty = false; clearDraft(s); } else { writeDraft(s); schedule(s, 500); }
+      } else if (res.status === 409 && res.body) {
+        s.conflict = { version: res.body.version, text: res.body.text };
+        showConflict(s);
+      } else if ((res.status === 413 || res.status === 400) && res.body) {
+        s.tooLarge = res.body.error;
+      } else {
+        // 401/403: signed out or the page's token expired; anything else: a server problem. Keep retrying either way.
+        s.authProblem = res.status === 401 || res.status === 403;
+        retryLater(s);
+      }
+      if (s.again) { s.again = false; schedule(s, 0); }
+      refreshStatus();
+    }, function () {
+      s.inflight = false;
+      retryLater(s);
+      refreshStatus();
+    });
+  }
+
+  // Network down, signed out or server error: the draft stays in localStorage; try again with backoff.
+  function retryLater(s) {
+    s.failed = true;
+    s.backoff = Math.min(s.backoff ? s.backoff * 2 : 2000, 60000);
+    schedule(s, s.backoff);
+  }
+  window.addEventListener("online", function () { steps.forEach(function (s) { if (s.failed) { s.backoff = 0; save(s); } }); });
+
+  Array.prototype.forEach.call(form.querySelectorAll("textarea.step-text"), function (area) {
+    var step = area.getAttribute("data-step");
+    var s = {
+      step: step, area: area, title: (document.getElementById("step-" + step + "-title") || {}).textContent || step,
+      versionInput: document.getElementById("version-" + step), secondsInput: document.getElementById("seconds-" + step),
+      spentEl: document.getElementById("spent-" + step), minutes: parseInt(area.getAttribute("data-minutes"), 10) || 0,
+      seconds: parseInt(area.getAttribute("data-seconds"), 10) || 0, sent: area.value, dirty: false, inflight: false
+    };
+    s.version = parseInt(s.versionInput.value, 10) || 0;
+    s.sentSeconds = s.seconds;
+    steps.push(s);
+    byStep[step] = s;
+    // A draft this browser kept (offline, or the tab closed before it was saved) comes back.
+    var draft = readDraft(step);
+    if (draft && typeof draft.text === "string" && draft.text !== area.value) {
+      var stored = area.value;
+      area.value = draft.text;
+      s.dirty = true;
+      if (draft.base === s.version) {
+        schedule(s, 300);
+      } else {
+        s.conflict = { version: s.version, text: stored };
+        showConflict(s);
+      }
+    } else if (draft) {
+      clearDraft(s);
+    }
+    area.addEventListener("input", function () {
+      s.dirty = true;
+      s.tooLarge = null;
+      writeDraft(s);
+      refreshStatus();
+      schedule(s, 2000);
+    });
+    area.addEventListener("blur", function () { if (s.dirty) schedule(s, 0); });
+    area.addEventListener("focus", function () { current = s; });
+  });
+  if (!steps.length) return;
+  refreshStatus();
+
+  form.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t || !t.getAttribute) return;
+    var keep = t.getAttribute("data-conflict-keep"), take = t.getAttribute("data-conflict-take"), prev = t.getAttribute("data-preview");
+    if (keep && byStep[keep]) {
+      var s = byStep[keep];
+      s.version = s.conflict.version; s.versionInput.value = String(s.version); s.conflict = null; hideConflict(s); save(s);
+    } else if (take && byStep[take]) {
+      var s2 = byStep[take];
+      s2.area.value = s2.conflict.text; s2.sent = s2.conflict.text; s2.version = s2.conflict.version;
+      s2.versionInput.value = String(s2.version); s2.conflict = null; s2.dirty = false; clearDraft(s2); hideConflict(s2); refreshStatus();
+    } else if (prev && byStep[prev]) {
+      e.preventDefault();
+      var out = document.getElementById("preview-" + prev);
+      var body = new URLSearchParams();
+      body.set("markdown", byStep[prev].area.value);
+      body.set("csrf_token", token);
+      out.hidden = false;
+      out.setAttribute("aria-busy", "true");
+      fetch("/preview", { method: "POST", credentials: "same-origin", body: body }).then(function (r) {
+        return r.text().then(function (html) { return { ok: r.ok, html: html }; });
+      }).then(function (res) {
+        out.removeAttribute("aria-busy");
+        // The server's fragment is our own cmark-gfm output with raw HTML off; error pages are not inserted.
+        if (res.ok) out.innerHTML = res.html; else out.textContent = "The preview could not be made. Your text is unchanged.";
+      }, function () {
+        out.removeAttribute("aria-busy");
+        out.textContent = "Offline: the preview needs the server. Your text is kept in this browser.";
+      });
+    }
+  });
+
+  // The interview clock: counts while the page is visible and not paused, on the step last focused.
+  var clock = document.getElementById("interview-clock");
+  var elapsedEl = document.getElementById("clock-elapsed");
+  var stateEl = document.getElementById("clock-state");
+  var toggle = document.getElementById("clock-toggle");
+  var total = parseInt(clock.getAttribute("data-total-seconds"), 10) || 2700;
+  var current = steps[0];
+  var pausedKey = "casebook.attempt." + attemptId + ".paused";
+  var paused = !!(storage && storage.getItem(pausedKey));
+  var last = Date.now();
+  function render() {
+    var sum = 0;
+    steps.forEach(function (s) {
+      sum += s.seconds;
+      s.spentEl.textContent = fmt(s.seconds);
+      s.secondsInput.value = String(Math.floor(s.seconds));
+      s.spentEl.parentNode.classList.toggle("is-over", s.seconds > s.minutes * 60);
+    });
+    elapsedEl.textContent = fmt(sum);
+    clock.classList.toggle("is-over", sum > total);
+    stateEl.textContent = paused ? "(paused)" : (sum > total ? "(over time)" : "(running on “" + current.title.replace(/^\d+\.\s*/, "") + "”)");
+    toggle.textContent = paused ? "Resume" : "Pause";
+    toggle.setAttribute("aria-pressed", paused ? "true" : "false");
+  }
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    paused = !paused;
+    if (storage) { if (paused) storage.setItem(pausedKey, "1"); else storage.removeItem(pausedKey); }
+    last = Date.now();
+    if (paused) save(current);
+    render();
+  });
+  var ticks = 0;
+  setInterval(function () {
+    var now = Date.now();
+    var delta = Math.min((now - last) / 1000, 5);
+    last = now;
+    if (paused || document.hidden) { render(); return; }
+    current.seconds += delta;
+    render();
+    // Time spent reaches the server with text saves, and at least every 30 s on its own.
+    if (++ticks % 30 === 0) save(current);
+  }, 1000);
+  render();
 })();

@@ -41,7 +41,7 @@ public struct AppServices: Sendable {
 
     /// The same content, templates and index over another database (tests give each app a fresh one).
     public func with(database: AppDatabase) -> AppServices {
-        var hooks = hooks
+        var hooks = hooks.rebound(to: database)
         // The flashcard hook reads this database, not the one it was built with; content cards are synced into it as
         // loadServices does at startup.
         if hooks.flashcards is SQLiteFlashcardActivity {
@@ -82,7 +82,10 @@ public func loadServices(_ config: AppConfiguration, logger: Logger) async throw
     let cardStore = FlashcardStore(database)
     let synced = try cardStore.syncContentCards(kb, now: Date())
     logger.info("flashcards synced", metadata: ["added": "\(synced.added)", "updated": "\(synced.updated)", "retired": "\(synced.retired)"])
-    let hooks = LearnerHooks(flashcards: SQLiteFlashcardActivity(store: cardStore, newCardsPerDay: FlashcardSettings.newCardsPerDay))
+    // Mock interviews: dashboard, streak and "your attempts" in search.
+    let attemptHooks = AttemptActivity(kb: kb, database: database)
+    let hooks = LearnerHooks(flashcards: SQLiteFlashcardActivity(store: cardStore, newCardsPerDay: FlashcardSettings.newCardsPerDay),
+                             attempts: attemptHooks, userSearch: [attemptHooks])
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
                        accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys)
 }
@@ -111,7 +114,9 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     AppMetrics.shared.addRoutes(to: router)
     // After the static files (GETs, never state-changing) and before every handler.
     router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
-    ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog)
+    let attemptStore = SQLiteAttemptStore(services.database)
+    ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog,
+                      attempts: attemptStore)
         .addRoutes(to: router)
     AccountController(accounts: services.accounts, views: services.views, cookies: cookies, config: config).addRoutes(to: router)
     ProgressController(progress: services.accounts.progress, catalog: catalog, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)
@@ -123,6 +128,8 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)
     FlashcardController(store: FlashcardStore(services.database), views: services.views, maxBodyBytes: config.maxBodyBytes,
                         newCardsPerDay: FlashcardSettings.newCardsPerDay).addRoutes(to: router)
+    AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, maxBodyBytes: config.maxBodyBytes)
+        .addRoutes(to: router)
     return router
 }
 

@@ -10,9 +10,13 @@ struct ContentController: Sendable {
     let views: Views
     let progress: any ReadingProgressRepository
     let catalog: ProgressCatalog
+    /// Mock interviews: a case study's solution is folded until the signed-in reader has attempted it.
+    let attempts: (any AttemptRepository)?
     private let pages: [String: ByteBuffer]
 
-    init(kb: KnowledgeBase, views: Views, progress: any ReadingProgressRepository, catalog: ProgressCatalog) {
+    init(kb: KnowledgeBase, views: Views, progress: any ReadingProgressRepository, catalog: ProgressCatalog,
+         attempts: (any AttemptRepository)? = nil) {
+        self.attempts = attempts
         self.kb = kb
         self.views = views
         self.progress = progress
@@ -72,8 +76,12 @@ struct ContentController: Sendable {
     private func chapter(_ url: String, _ ctx: AppRequestContext) async throws -> Response {
         guard let session = ctx.session, let doc = kb.document(at: url) else { return try page(url) }
         let read = catalog.sections[url] == nil ? [] : try await progress.readSections(userId: session.userId, documentUrl: url)
+        var attemptCount: Int?
+        if doc.kind == .caseStudy, let attempts {
+            attemptCount = try await attempts.attempts(userId: session.userId, caseSlug: doc.slug, limit: 1000).count
+        }
         return Self.response(ByteBuffer(string: Self.document(doc, kb: kb, views: views, catalog: catalog,
-                                                              session: session, read: read)))
+                                                              session: session, read: read, attemptCount: attemptCount)))
     }
 
     private func personalHome(_ session: CurrentSession) async throws -> Response {
@@ -119,7 +127,7 @@ struct ContentController: Sendable {
     }
 
     static func document(_ doc: Document, kb: KnowledgeBase, views: Views, catalog: ProgressCatalog,
-                         session: CurrentSession? = nil, read: Set<String> = []) -> String {
+                         session: CurrentSession? = nil, read: Set<String> = [], attemptCount: Int? = nil) -> String {
         let siblings = kb.documents(of: doc.kind)
         let i = siblings.firstIndex { $0.url == doc.url } ?? 0
         let prev = i > 0 ? siblings[i - 1] : nil
@@ -139,20 +147,30 @@ struct ContentController: Sendable {
         let markable = Set((catalog.sections[doc.url] ?? []).map(\.id))
         let isChapter = !markable.isEmpty
         let count = catalog.count(doc.url, read: read)
+        // A signed-in reader who has not tried this case study yet sees its seven step sections folded.
+        let gated = session != nil && attemptCount == 0
+        let stepIndices = doc.sections.indices.filter { doc.sections[$0].step != nil }
+        let mock: MockInterviewModel? = doc.kind != .caseStudy ? nil : MockInterviewModel(
+            startURL: doc.url + "/attempts", csrfToken: session?.csrfToken,
+            signInURL: session == nil ? SafeRedirect.loginURL(next: doc.url) : nil,
+            historyURL: (attemptCount ?? 0) > 0 ? doc.url + "/attempts" : nil, attempts: attemptCount ?? 0,
+            minutes: InterviewGuide.totalMinutes)
         let model = DocumentPage(
             layout: views.layout(nav: nav, path: doc.url, session: session), url: doc.url, title: doc.title, summary: doc.summary,
             minutes: doc.minutes, difficulty: doc.difficulty, tags: doc.tags, hasCards: !doc.cards.isEmpty, cardCount: doc.cards.count,
             toc: doc.toc.map { TOCItem($0, read: read) },
-            sections: doc.sections.map { s in
+            sections: doc.sections.enumerated().map { i, s in
                 SectionModel(html: s.html, id: s.id, title: s.title, markable: session != nil && markable.contains(s.id),
-                             read: read.contains(s.id))
+                             read: read.contains(s.id), gateStart: gated && i == stepIndices.first,
+                             gateEnd: gated && i == stepIndices.last)
             },
             sectionLink: parent,
             previous: prev.map { DocumentLink(url: $0.url, title: $0.title) },
             next: next.map { DocumentLink(url: $0.url, title: $0.title) },
             csrfToken: session?.csrfToken,
             progress: session != nil && isChapter ? ProgressModel(read: count.read, total: count.total) : nil,
-            signInToTrack: session == nil && isChapter ? SafeRedirect.loginURL(next: doc.url) : nil)
+            signInToTrack: session == nil && isChapter ? SafeRedirect.loginURL(next: doc.url) : nil,
+            mockInterview: mock)
         return views.render(model, template: "document")
     }
 

@@ -69,6 +69,9 @@ struct SectionModel {
     /// Show the mark-as-read form after this section.
     let markable: Bool
     let read: Bool
+    /// Mock interviews: open / close the "try it yourself first" fold around the solution sections.
+    var gateStart = false
+    var gateEnd = false
 }
 
 struct DocumentPage {
@@ -85,6 +88,8 @@ struct DocumentPage {
     let progress: ProgressModel?
     /// Anonymous chapters: where to sign in to track progress.
     let signInToTrack: String?
+    /// Case studies: the "start a mock interview" box.
+    var mockInterview: MockInterviewModel? = nil
 }
 
 struct TagModel {

@@ -6,7 +6,8 @@ import Mustache
 public struct Views: Sendable {
     /// Templates every page needs; startup fails if one is missing, naming it.
     public static let required = ["layout", "home", "case-tile", "document", "cases", "glossary", "error", "try", "try-warming",
-                                  "login", "signup", "logout", "account", "dashboard", "search"]
+                                  "login", "signup", "logout", "account", "dashboard", "search",
+                                  "attempt-editor", "attempt-review", "attempt-history"]
         + ["cards-nav", "cards-review", "cards-settings", "cards-stats", "cards-mine", "cards-fields", "cards-edit", "cards-import"]
 
     let library: MustacheLibrary

@@ -1,0 +1,359 @@
+import Foundation
+import Hummingbird
+import KnowledgeBase
+import Storage
+
+/// Mock interviews: start an attempt on a case study, write one answer per framework step against a 45-minute clock,
+/// save (JSON autosave with a per-step version check, or a plain form without JavaScript), preview Markdown, submit,
+/// then review the answer beside the reference solution with rubric coverage and a self-assessment.
+///
+/// Every attempt route looks the attempt up by id *and* the signed-in user, so another user's attempt (or a guessed
+/// id) is a 404 everywhere.
+struct AttemptController: Sendable {
+    let kb: KnowledgeBase
+    let views: Views
+    let attempts: any AttemptRepository
+    let maxBodyBytes: Int
+
+    static let steps = FrameworkStep.allCases
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/cases/:slug/attempts") { _, ctx in try await start(ctx) }
+        router.get("/cases/:slug/attempts") { _, ctx in try await history(ctx) }
+        router.get("/attempts/:id") { req, ctx in try await editor(req, ctx) }
+        router.post("/attempts/:id") { req, ctx in try await saveForm(req, ctx) }
+        router.post("/attempts/:id/autosave") { req, ctx in try await autosave(req, ctx) }
+        router.get("/attempts/:id/review") { req, ctx in try await review(req, ctx) }
+        router.post("/attempts/:id/grade") { req, ctx in try await grade(req, ctx) }
+        router.get("/attempts/:id/export.md") { _, ctx in try await export(ctx) }
+        router.post("/preview") { req, ctx in try await preview(req, ctx) }
+    }
+
+    // MARK: lookups
+
+    func caseStudy(_ slug: String) -> Document? {
+        guard let doc = kb.document(at: "/cases/\(slug)"), doc.kind == .caseStudy else { return nil }
+        return doc
+    }
+
+    /// The signed-in user's attempt named in the path, with its case study; 404 for anything else.
+    func load(_ ctx: AppRequestContext, next: (Int64) -> String) async throws -> (CurrentSession, AttemptRecord, Document) {
+        let raw = ctx.parameters.get("id") ?? ""
+        guard let id = Int64(raw), id > 0 else { throw AppError.notFound("There is no attempt \(raw.prefix(20)).") }
+        guard let session = ctx.session else { throw SignInRequired(next: next(id)) }
+        guard let attempt = try await attempts.attempt(id: id, userId: session.userId), let doc = caseStudy(attempt.caseSlug) else {
+            throw AppError.notFound("There is no attempt \(id) in your account.")
+        }
+        return (session, attempt, doc)
+    }
+
+    // MARK: start and history
+
+    func start(_ ctx: AppRequestContext) async throws -> Response {
+        let slug = try ctx.parameters.require("slug")
+        guard let doc = caseStudy(slug) else { throw AppError.notFound("There is no case study “\(slug.prefix(80))”.") }
+        guard let session = ctx.session else { throw SignInRequired(next: doc.url) }
+        let id = try await attempts.createAttempt(userId: session.userId, caseSlug: doc.slug, steps: Self.steps.map(\.rawValue), now: Date())
+        ctx.logger.info("attempt started", metadata: ["attemptId": "\(id)"])
+        return .redirect(to: "/attempts/\(id)")
+    }
+
+    func history(_ ctx: AppRequestContext) async throws -> Response {
+        let slug = try ctx.parameters.require("slug")
+        guard let doc = caseStudy(slug) else { throw AppError.notFound("There is no case study “\(slug.prefix(80))”.") }
+        guard let session = ctx.session else { throw SignInRequired(next: doc.url + "/attempts") }
+        let list = try await attempts.attempts(userId: session.userId, caseSlug: doc.slug, limit: 200)
+        var rows: [HistoryRowModel] = []
+        for a in list {
+            let steps = try await attempts.steps(attemptId: a.id, userId: session.userId)
+            let coverage = CoverageReport(rubric: doc.rubric, answers: steps.map(\.body))
+            rows.append(HistoryRowModel(
+                url: "/attempts/\(a.id)", reviewURL: "/attempts/\(a.id)/review", exportURL: "/attempts/\(a.id)/export.md",
+                started: Self.dateTime(a.startedAt), duration: Durations.format(steps.map(\.secondsSpent).reduce(0, +)),
+                status: Self.status(a), covered: coverage.covered, total: coverage.total,
+                percent: CoverageReport.percent(coverage.covered, coverage.total), selfGrade: Self.gradeSummary(a.grades) ?? "not graded"))
+        }
+        let page = AttemptHistoryPage(layout: views.layout(nav: .cases, path: doc.url + "/attempts", session: session),
+                                      caseTitle: doc.title, caseURL: doc.url, slug: doc.slug, csrfToken: session.csrfToken,
+                                      rows: rows, hasRows: !rows.isEmpty)
+        return html(page, template: "attempt-history")
+    }
+
+    // MARK: editor
+
+    /// What to show in one step instead of the stored state (after a refused or conflicting form save).
+    struct StepOverride {
+        var text: String
+        var version: Int?
+        var error: String?
+        var conflict: AttemptStepRecord?
+        var previewHTML: String?
+    }
+
+    func editor(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)" }
+        let notice: String? = switch req.uri.queryParameters.get("notice") {
+        case "saved": "Saved. Every step is stored on the server."
+        case "submit-first": "Submit your answer to see the review. You can keep editing afterwards."
+        default: nil
+        }
+        return try await renderEditor(session, attempt, doc, overrides: [:], notice: notice, error: nil, status: .ok)
+    }
+
+    func renderEditor(_ session: CurrentSession, _ attempt: AttemptRecord, _ doc: Document, overrides: [String: StepOverride],
+                      notice: String?, error: String?, status: HTTPResponse.Status) async throws -> Response {
+        let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let steps = Self.steps.enumerated().map { i, step -> EditorStepModel in
+            let s = stored[step.rawValue]
+            let o = overrides[step.rawValue]
+            let seconds = s?.secondsSpent ?? 0
+            return EditorStepModel(
+                n: i + 1, key: step.rawValue, title: step.sectionTitle, minutes: step.suggestedMinutes,
+                prompts: InterviewGuide.prompts(step).map(PromptModel.init), body: o?.text ?? s?.body ?? "",
+                version: o?.version ?? s?.version ?? 0, seconds: seconds, spent: Durations.format(seconds),
+                stepError: o?.error, conflictText: o?.conflict?.body, conflictVersion: o?.conflict?.version, previewHTML: o?.previewHTML)
+        }
+        let total = stored.values.map(\.secondsSpent).reduce(0, +)
+        let page = AttemptEditorPage(
+            layout: views.layout(nav: .cases, path: "/attempts/\(attempt.id)", session: session), id: attempt.id,
+            caseTitle: doc.title, caseURL: doc.url, historyURL: doc.url + "/attempts", csrfToken: session.csrfToken,
+            totalMinutes: InterviewGuide.totalMinutes, totalSeconds: InterviewGuide.totalMinutes * 60,
+            wrapUpMinutes: InterviewGuide.wrapUpMinutes, spent: Durations.format(total), steps: steps,
+            submitted: attempt.submittedAt.map(Self.dateTime), reviewURL: "/attempts/\(attempt.id)/review",
+            notice: notice, pageError: error, maxStepKB: InterviewGuide.maxStepBytes / 1024)
+        return html(page, template: "attempt-editor", status: status)
+    }
+
+    /// The no-JavaScript save: every step's text and the version it was edited from, then save, submit or preview.
+    func saveForm(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        var req = req
+        let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)" }
+        let form = try await FormFields.read(&req, limit: maxBodyBytes)
+        var overrides: [String: StepOverride] = [:]
+        var edits: [StepEdit] = []
+        for step in Self.steps {
+            guard let text = form["text_\(step.rawValue)"] else { continue }
+            let version = Int(form["version_\(step.rawValue)"] ?? "") ?? -1
+            if let problem = Self.sizeProblem(text) {
+                overrides[step.rawValue] = StepOverride(text: text, version: version, error: problem)
+                continue
+            }
+            let seconds = form["seconds_\(step.rawValue)"].flatMap { Int($0) }.map { min(max($0, 0), 86_400) }
+            edits.append(StepEdit(step: step.rawValue, body: text, baseVersion: version, secondsSpent: seconds))
+        }
+        let results = try await attempts.save(attemptId: attempt.id, userId: session.userId, edits: edits, now: Date())
+        for (edit, result) in zip(edits, results) {
+            if case .conflict(let current) = result {
+                overrides[edit.step] = StepOverride(text: edit.body, version: current.version, conflict: current)
+            }
+        }
+        let action = form["action"] ?? "save"
+        let tooLarge = overrides.values.contains { $0.error != nil }
+        let conflicts = overrides.values.contains { $0.conflict != nil }
+        if tooLarge || conflicts {
+            let message = tooLarge
+                ? "A step is longer than \(InterviewGuide.maxStepBytes / 1024) KB, so it was not saved; your text is still in the box. Shorten it and save again. The other steps were saved."
+                : "A step was changed in another tab or on another device since you opened this page, so your text for it was not saved. Both versions are shown: save again to keep yours, or copy what you need."
+            return try await renderEditor(session, attempt, doc, overrides: overrides, notice: nil, error: message,
+                                          status: tooLarge ? .contentTooLarge : .conflict)
+        }
+        if action == "submit" {
+            _ = try await attempts.submit(attemptId: attempt.id, userId: session.userId, now: Date())
+            return .redirect(to: "/attempts/\(attempt.id)/review")
+        }
+        if action.hasPrefix("preview:"), let step = FrameworkStep(rawValue: String(action.dropFirst("preview:".count))) {
+            let text = form["text_\(step.rawValue)"] ?? ""
+            overrides[step.rawValue] = StepOverride(text: text, previewHTML: UserMarkdown.html(text))
+            var o = overrides
+            o[step.rawValue]?.version = nil
+            return try await renderEditor(session, attempt, doc, overrides: o, notice: "Saved. The preview is below “\(step.sectionTitle)”.",
+                                          error: nil, status: .ok)
+        }
+        return .redirect(to: "/attempts/\(attempt.id)?notice=saved")
+    }
+
+    static func sizeProblem(_ text: String) -> String? {
+        let bytes = text.utf8.count
+        guard bytes > InterviewGuide.maxStepBytes else { return nil }
+        return "This step is \(bytes / 1024) KB; the limit is \(InterviewGuide.maxStepBytes / 1024) KB per step. It was not saved; what was saved before is unchanged."
+    }
+
+    // MARK: autosave (JSON)
+
+    struct AutosaveRequest: Decodable {
+        let step: String
+        let text: String
+        let version: Int
+        let seconds: Int?
+    }
+
+    func autosave(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        let raw = ctx.parameters.get("id") ?? ""
+        guard let session = ctx.session else {
+            return Self.json(.unauthorized, ["error": "You are signed out. Your text is kept in this browser; sign in again to save it."])
+        }
+        guard let id = Int64(raw), id > 0, try await attempts.attempt(id: id, userId: session.userId) != nil else {
+            return Self.json(.notFound, ["error": "There is no such attempt in your account."])
+        }
+        let body: ByteBuffer
+        do {
+            body = try await req.body.collect(upTo: maxBodyBytes)
+        } catch {
+            return Self.json(.contentTooLarge, ["error": "The request is larger than \(maxBodyBytes / 1024) KB, so it was not saved."])
+        }
+        guard let input = try? JSONDecoder().decode(AutosaveRequest.self, from: Data(body.readableBytesView)) else {
+            return Self.json(.badRequest, ["error": "Send JSON with step, text, version and (optionally) seconds."])
+        }
+        guard let step = FrameworkStep(rawValue: input.step) else {
+            return Self.json(.badRequest, ["error": "There is no step “\(input.step.prefix(40))”."])
+        }
+        if let problem = Self.sizeProblem(input.text) { return Self.json(.contentTooLarge, ["error": problem]) }
+        let seconds = input.seconds.map { min(max($0, 0), 86_400) }
+        let edit = StepEdit(step: step.rawValue, body: input.text, baseVersion: input.version, secondsSpent: seconds)
+        let result = try await attempts.save(attemptId: id, userId: session.userId, edits: [edit], now: Date()).first ?? .notFound
+        switch result {
+        case .saved(let s):
+            return Self.json(.ok, ["version": s.version, "seconds": s.secondsSpent])
+        case .conflict(let current):
+            return Self.json(.conflict, [
+                "error": "This step was changed in another tab or on another device. Your text was not saved; compare the two and choose.",
+                "version": current.version, "text": current.body,
+            ])
+        case .notFound:
+            return Self.json(.notFound, ["error": "There is no such attempt in your account."])
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: preview
+
+    func preview(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        var req = req
+        let form = try await FormFields.read(&req, limit: maxBodyBytes)
+        let markdown = form["markdown"] ?? ""
+        if let problem = Self.sizeProblem(markdown) { throw AppError(.contentTooLarge, problem) }
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: UserMarkdown.html(markdown))))
+    }
+
+    // MARK: review
+
+    func review(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/review" }
+        guard attempt.submittedAt != nil else { return .redirect(to: "/attempts/\(attempt.id)?notice=submit-first") }
+        let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let coverage = CoverageReport(rubric: doc.rubric, answers: Self.steps.map { stored[$0.rawValue]?.body ?? "" })
+        let steps = Self.steps.enumerated().map { i, step -> ReviewStepModel in
+            let body = stored[step.rawValue]?.body ?? ""
+            let reference = doc.sections.first { $0.step == step }?.html ?? ""
+            let points = coverage.points(for: step)
+            return ReviewStepModel(
+                n: i + 1, key: step.rawValue, title: step.sectionTitle, answerHTML: UserMarkdown.html(body),
+                empty: body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, referenceHTML: reference,
+                hasReference: !reference.isEmpty,
+                points: points.map { CoveragePointModel(text: $0.text, covered: $0.covered, term: $0.matchedTerm) },
+                covered: points.filter(\.covered).count, total: points.count,
+                spent: Durations.format(stored[step.rawValue]?.secondsSpent ?? 0), minutes: step.suggestedMinutes)
+        }
+        let dimensions = InterviewGuide.dimensions.map { d in
+            DimensionModel(key: d.key, title: d.title, question: d.question,
+                           levels: InterviewGuide.levels.map { l in
+                               LevelModel(value: l.value, signal: l.signal, meaning: l.meaning, checked: attempt.grades[d.key] == l.value,
+                                          inputId: "grade-\(d.key)-\(l.value)")
+                           },
+                           chosen: attempt.grades[d.key].map(InterviewGuide.signal))
+        }
+        let total = stored.values.map(\.secondsSpent).reduce(0, +)
+        let page = AttemptReviewPage(
+            layout: views.layout(nav: .cases, path: "/attempts/\(attempt.id)/review", session: session), id: attempt.id,
+            caseTitle: doc.title, caseURL: doc.url, historyURL: doc.url + "/attempts", editorURL: "/attempts/\(attempt.id)",
+            exportURL: "/attempts/\(attempt.id)/export.md", csrfToken: session.csrfToken,
+            covered: coverage.covered, total: coverage.total, percent: CoverageReport.percent(coverage.covered, coverage.total),
+            spent: Durations.format(total), steps: steps, dimensions: dimensions, graded: !attempt.grades.isEmpty,
+            gradeSummary: Self.gradeSummary(attempt.grades),
+            notice: req.uri.queryParameters.get("graded") == "1" ? "Your self-assessment is saved." : nil)
+        return html(page, template: "attempt-review")
+    }
+
+    func grade(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        var req = req
+        let (session, attempt, _) = try await load(ctx) { "/attempts/\($0)/review" }
+        let form = try await FormFields.read(&req, limit: maxBodyBytes)
+        var grades: [String: Int] = [:]
+        for d in InterviewGuide.dimensions {
+            guard let raw = form["grade_\(d.key)"], !raw.isEmpty else { continue }
+            guard let v = Int(raw), (1...4).contains(v) else {
+                throw AppError(.badRequest, "“\(d.title)” must be graded 1 to 4 (no hire to strong hire); nothing was changed.")
+            }
+            grades[d.key] = v
+        }
+        guard !grades.isEmpty else {
+            throw AppError(.badRequest, "Choose a grade for at least one dimension; nothing was changed.")
+        }
+        _ = try await attempts.grade(attemptId: attempt.id, userId: session.userId, grades: grades, now: Date())
+        return .redirect(to: "/attempts/\(attempt.id)/review?graded=1#self-assessment")
+    }
+
+    // MARK: export
+
+    func export(_ ctx: AppRequestContext) async throws -> Response {
+        let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/export.md" }
+        let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let coverage = CoverageReport(rubric: doc.rubric, answers: Self.steps.map { stored[$0.rawValue]?.body ?? "" })
+        var md = "# Mock interview: \(doc.title)\n\n"
+        md += "- Started: \(Self.dateTime(attempt.startedAt))\n"
+        md += "- Time spent: \(Durations.format(stored.values.map(\.secondsSpent).reduce(0, +)))\n"
+        md += "- Status: \(Self.status(attempt))\n"
+        md += "- Rubric coverage: \(coverage.covered)/\(coverage.total)\n"
+        if let g = Self.gradeSummary(attempt.grades) { md += "- Self-assessment: \(g)\n" }
+        for step in Self.steps {
+            let s = stored[step.rawValue]
+            md += "\n## \(step.sectionTitle)\n\n"
+            md += "<!-- \(Durations.format(s?.secondsSpent ?? 0)) of \(step.suggestedMinutes) min suggested -->\n\n"
+            let body = s?.body.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            md += body.isEmpty ? "_(no answer)_\n" : body + "\n"
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "text/markdown; charset=utf-8",
+            .contentDisposition: "attachment; filename=\"casebook-attempt-\(attempt.id)-\(doc.slug).md\"",
+            .cacheControl: "private, no-store",
+        ], body: .init(byteBuffer: ByteBuffer(string: md)))
+    }
+
+    // MARK: helpers
+
+    static func status(_ a: AttemptRecord) -> String {
+        if !a.grades.isEmpty { return "reviewed" }
+        return a.submittedAt == nil ? "in progress" : "submitted"
+    }
+
+    /// "Hire (average 3.2 of 4, 6 of 6 dimensions)", or nil when not graded.
+    static func gradeSummary(_ grades: [String: Int]) -> String? {
+        guard !grades.isEmpty else { return nil }
+        let mean = Double(grades.values.reduce(0, +)) / Double(grades.count)
+        let rounded = (mean * 10).rounded() / 10
+        return "\(InterviewGuide.signal(Int(mean.rounded()))) (average \(rounded) of 4, \(grades.count) of \(InterviewGuide.dimensions.count) dimensions)"
+    }
+
+    /// "3 March 2025, 14:05 UTC".
+    static func dateTime(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+        return f.string(from: date)
+    }
+
+    func html(_ model: Any, template: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: views.render(model, template: template))))
+    }
+}

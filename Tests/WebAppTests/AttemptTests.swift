@@ -1,0 +1,489 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import KnowledgeBase
+import Storage
+import Testing
+@testable import WebApp
+
+private let caseURL = "/cases/video-recommendation"
+
+extension Browser {
+    /// Starts an attempt on `caseURL` and returns its id.
+    func startAttempt(_ url: String = caseURL) async throws -> Int64 {
+        let r = try await submit(url + "/attempts", [], tokenFrom: url)
+        guard r.status == .seeOther, let loc = r.location, loc.hasPrefix("/attempts/"), let id = Int64(loc.dropFirst("/attempts/".count))
+        else { throw TestFailure("start failed: \(r.status) \(r.location ?? "")") }
+        return id
+    }
+
+    /// The JSON autosave, as app.js sends it. `token: nil` sends no X-CSRF-Token header.
+    func autosave(_ id: Int64, step: String, text: String, version: Int, seconds: Int? = nil, token: String?) async throws -> TestResponse {
+        var h = headers()
+        h[.contentType] = "application/json"
+        if let token { h[HTTPField.Name("X-CSRF-Token")!] = token }
+        var object: [String: Any] = ["step": step, "text": text, "version": version]
+        if let seconds { object["seconds"] = seconds }
+        let body = try JSONSerialization.data(withJSONObject: object)
+        let r = try await client.executeRequest(uri: "/attempts/\(id)/autosave", method: .post, headers: h, body: ByteBuffer(bytes: body))
+        absorb(r)
+        return r
+    }
+}
+
+extension TestResponse {
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))) as? [String: Any] ?? [:] }
+}
+
+func storedStep(_ db: AppDatabase, _ attempt: Int64, _ step: String) async throws -> (String, Int) {
+    try await db.writer.read { db in
+        let row = try Row.fetchOne(db, sql: "SELECT body, version FROM attemptStep WHERE attemptId = ? AND step = ?", arguments: [attempt, step])
+        return (row?["body"] ?? "", row?["version"] ?? -1)
+    }
+}
+
+/// Cross-site-scripting payloads a learner (or someone pasting into a shared computer) might type.
+let xssPayloads = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](javascript&#58;alert(1))",
+    "[c](&#106;avascript:alert(1))",
+    "[v](vbscript:msgbox(1))",
+    "[d](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![i](data:image/png;base64,iVBORw0KGgo=)",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<details open ontoggle=alert(1)>",
+    "\"><script>alert(1)</script>",
+    "<scr<script>ipt>alert(1)</script>",
+    "`<script>` in code is fine",
+]
+
+/// The page with every textarea's content removed, after checking that content is fully escaped (no "<").
+func withoutTextareas(_ html: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    var out = ""
+    var rest = Substring(html)
+    while let open = rest.range(of: "<textarea") {
+        out += rest[..<open.lowerBound]
+        guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">"), let close = rest[tagEnd...].range(of: "</textarea>") else { break }
+        let content = rest[rest.index(after: tagEnd)..<close.lowerBound]
+        #expect(!content.contains("<"), "unescaped textarea content", sourceLocation: sourceLocation)
+        rest = rest[close.upperBound...]
+    }
+    return out + rest
+}
+
+/// No active content anywhere in `html` (a full page or a fragment): the only scripts are the site's own file.
+func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let lower = html.lowercased()
+    let scripts = lower.components(separatedBy: "<script").count - 1
+    let ownScripts = lower.components(separatedBy: "<script src=\"/js/app.js").count - 1
+    #expect(scripts == ownScripts, "\(context): script tag", sourceLocation: sourceLocation)
+    for bad in ["onerror=", "onload=", "ontoggle=", "javascript:", "vbscript:", "href=\"data:", "src=\"data:", "<svg onload", "<iframe", "<img src=x"] {
+        #expect(!lower.contains(bad), "\(context): \(bad)", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite struct AttemptTests {
+    @Test func startingNeedsSignInAndReturnsToTheCase() async throws {
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            let page = try await b.get(caseURL)
+            #expect(page.text.contains("href=\"/login?next=/cases/video-recommendation\">Sign in to start a mock interview"))
+            #expect(!page.text.contains("solution-gate"))
+            let token = try await b.csrfToken(from: "/login")
+            let r = try await b.post(caseURL + "/attempts", [("csrf_token", token)])
+            #expect(r.status == .seeOther)
+            #expect(r.location == "/login?next=/cases/video-recommendation")
+            #expect(try await b.get("/attempts/1").location == "/login?next=/attempts/1")
+            try await b.signUp("starter")
+            #expect(try await b.submit("/cases/nope/attempts", [], tokenFrom: caseURL).status == .notFound)
+            #expect(try await b.submit("/foundations/feature-stores/attempts", [], tokenFrom: caseURL).status == .notFound)
+            #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempt") } == 0)
+        }
+    }
+
+    @Test func theEditorHasAClockAndOneBoxWithPromptsPerStep() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("editor")
+            let casePage = try await b.get(caseURL)
+            #expect(casePage.text.contains("action=\"/cases/video-recommendation/attempts\""))
+            #expect(casePage.text.contains("Start a mock interview"))
+            let id = try await b.startAttempt()
+            let page = try await b.get("/attempts/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("of 45 min"))
+            #expect(page.text.contains("wrap up 2 min"))
+            for step in FrameworkStep.allCases {
+                #expect(page.text.contains("name=\"text_\(step.rawValue)\""))
+                #expect(page.text.contains("name=\"version_\(step.rawValue)\" value=\"0\""))
+                #expect(page.text.contains("of \(step.suggestedMinutes) min suggested"))
+                #expect(page.text.contains(InterviewGuide.prompts(step)[0].replacingOccurrences(of: "'", with: "&#39;")))
+            }
+            #expect(page.text.components(separatedBy: "What the interviewer listens for").count - 1 == 7)
+            #expect(page.text.contains("id=\"clock-toggle\""))
+            #expect(page.text.contains("Submit and see the review"))
+            #expect(FrameworkStep.allCases.map(\.suggestedMinutes).reduce(0, +) + InterviewGuide.wrapUpMinutes == 45)
+        }
+    }
+
+    @Test func autosaveVersionsEachStepAndRefusesStaleWrites() async throws {
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("saver")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            let first = try await b.autosave(id, step: "requirements", text: "Goal: watch time", version: 0, seconds: 65, token: token)
+            #expect(first.status == .ok)
+            #expect(first.json["version"] as? Int == 1)
+            let second = try await b.autosave(id, step: "requirements", text: "Goal: long-term watch time", version: 1, token: token)
+            #expect(second.json["version"] as? Int == 2)
+            // An older tab, still at version 1, tries to overwrite: 409 with the current text, nothing stored.
+            let stale = try await b.autosave(id, step: "requirements", text: "old tab text", version: 1, token: token)
+            #expect(stale.status == .conflict)
+            #expect(stale.json["text"] as? String == "Goal: long-term watch time")
+            #expect(stale.json["version"] as? Int == 2)
+            #expect(try await storedStep(db, id, "requirements") == ("Goal: long-term watch time", 2))
+            // A retry of a save that did land is not a conflict.
+            let retry = try await b.autosave(id, step: "requirements", text: "Goal: long-term watch time", version: 1, seconds: 90, token: token)
+            #expect(retry.status == .ok)
+            #expect(retry.json["version"] as? Int == 2)
+            #expect(retry.json["seconds"] as? Int == 90)
+            // Steps are independent.
+            #expect(try await b.autosave(id, step: "framing", text: "two towers", version: 0, token: token).status == .ok)
+            // Missing or wrong CSRF token: 403 and nothing saved.
+            let forged = try await b.autosave(id, step: "requirements", text: "forged", version: 2, token: nil)
+            #expect(forged.status == .forbidden)
+            #expect(try await b.autosave(id, step: "requirements", text: "forged", version: 2, token: "not-the-token").status == .forbidden)
+            #expect(try await storedStep(db, id, "requirements") == ("Goal: long-term watch time", 2))
+            // Bad input: 400 with a message.
+            let badStep = try await b.autosave(id, step: "lunch", text: "x", version: 0, token: token)
+            #expect(badStep.status == .badRequest)
+            #expect((badStep.json["error"] as? String)?.contains("no step") == true)
+            var h = b.headers()
+            h[.contentType] = "application/json"
+            h[HTTPField.Name("X-CSRF-Token")!] = token
+            let garbage = try await client.executeRequest(uri: "/attempts/\(id)/autosave", method: .post, headers: h, body: ByteBuffer(string: "{nope"))
+            #expect(garbage.status == .badRequest)
+        }
+    }
+
+    @Test func aStepOver100KBIsRefusedAndNothingIsLost() async throws {
+        try await withAccountsApp(configure: { $0.maxBodyBytes = 1 << 20 }) { client, db in
+            let b = Browser(client)
+            try await b.signUp("bigtext")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "data", text: "impressions and watch logs", version: 0, token: token)
+            let huge = String(repeating: "a", count: 100 * 1024 + 1)
+            let r = try await b.autosave(id, step: "data", text: huge, version: 1, token: token)
+            #expect(r.status == .contentTooLarge)
+            #expect((r.json["error"] as? String)?.contains("the limit is 100 KB") == true)
+            #expect(try await storedStep(db, id, "data") == ("impressions and watch logs", 1))
+            // The plain form: the big step is refused and shown back; the other steps are saved.
+            let form = try await b.post("/attempts/\(id)", [("csrf_token", token), ("text_data", huge), ("version_data", "1"),
+                                                            ("text_model", "a two-tower model"), ("version_model", "0"), ("action", "save")])
+            #expect(form.status == .contentTooLarge)
+            #expect(form.text.contains("longer than 100 KB"))
+            #expect(form.text.contains(String(repeating: "a", count: 1000)))
+            #expect(try await storedStep(db, id, "data") == ("impressions and watch logs", 1))
+            #expect(try await storedStep(db, id, "model") == ("a two-tower model", 1))
+            // A 100 KB text exactly is fine.
+            let ok = try await b.autosave(id, step: "data", text: String(repeating: "b", count: 100 * 1024), version: 1, token: token)
+            #expect(ok.status == .ok)
+        }
+        // With the test app's small request limit, a huge form is refused before any handler: still nothing lost.
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("bigbody")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "data", text: "kept", version: 0, token: token)
+            let r = try await b.post("/attempts/\(id)", [("csrf_token", token), ("text_data", String(repeating: "z", count: 120_000)), ("version_data", "1")])
+            #expect(r.status == .contentTooLarge)
+            #expect(try await storedStep(db, id, "data") == ("kept", 1))
+        }
+    }
+
+    @Test func thePlainFormSavesEveryStepAndReportsConflicts() async throws {
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("nojs")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            var fields = [("csrf_token", token), ("action", "save")]
+            for step in FrameworkStep.allCases { fields += [("text_\(step.rawValue)", "answer for \(step.rawValue)"), ("version_\(step.rawValue)", "0")] }
+            let r = try await b.post("/attempts/\(id)", fields)
+            #expect(r.status == .seeOther)
+            #expect(r.location == "/attempts/\(id)?notice=saved")
+            for step in FrameworkStep.allCases { #expect(try await storedStep(db, id, step.rawValue) == ("answer for \(step.rawValue)", 1)) }
+            let page = try await b.get("/attempts/\(id)?notice=saved")
+            #expect(page.text.contains("Saved."))
+            #expect(page.text.contains("name=\"version_model\" value=\"1\""))
+            // The same form posted again from an old tab with different text: 409, both texts shown, store unchanged.
+            let stale = try await b.post("/attempts/\(id)", [("csrf_token", token), ("text_model", "old tab"), ("version_model", "0")])
+            #expect(stale.status == .conflict)
+            #expect(stale.text.contains("old tab"))
+            #expect(stale.text.contains("answer for model"))
+            #expect(stale.text.contains("changed in another tab"))
+            #expect(try await storedStep(db, id, "model") == ("answer for model", 1))
+            // Missing CSRF token: 403 and nothing saved.
+            let forged = try await b.post("/attempts/\(id)", [("text_model", "forged"), ("version_model", "1")])
+            #expect(forged.status == .forbidden)
+            #expect(try await storedStep(db, id, "model") == ("answer for model", 1))
+            // Preview without JavaScript: saves, then shows the rendered step.
+            let preview = try await b.post("/attempts/\(id)", [("csrf_token", token), ("text_model", "**bold** idea"), ("version_model", "1"),
+                                                               ("action", "preview:model")])
+            #expect(preview.status == .ok)
+            #expect(preview.text.contains("<strong>bold</strong> idea"))
+            #expect(try await storedStep(db, id, "model") == ("**bold** idea", 2))
+        }
+    }
+
+    @Test func previewRendersMarkdownSafely() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            let token = try await b.csrfToken(from: "/login")
+            let ok = try await b.post("/preview", [("csrf_token", token), ("markdown", "# Plan\n\n- **two-tower** retrieval\n- [docs](https://example.com)")])
+            #expect(ok.status == .ok)
+            #expect(ok.text.contains("<strong>two-tower</strong>"))
+            #expect(ok.text.contains("<h1>Plan</h1>"))
+            #expect(ok.text.contains("href=\"https://example.com\""))
+            for payload in xssPayloads {
+                let r = try await b.post("/preview", [("csrf_token", token), ("markdown", payload)])
+                #expect(r.status == .ok)
+                expectInert(r.text, "preview of \(payload)")
+            }
+            #expect(try await b.post("/preview", [("markdown", "x")]).status == .forbidden)
+        }
+        try await withAccountsApp(configure: { $0.maxBodyBytes = 1 << 20 }) { client, _ in
+            let b = Browser(client)
+            let token = try await b.csrfToken(from: "/login")
+            let big = try await b.post("/preview", [("csrf_token", token), ("markdown", String(repeating: "x", count: 110_000))])
+            #expect(big.status == .contentTooLarge)
+            #expect(big.text.contains("the limit is 100 KB"))
+        }
+    }
+
+    @Test func payloadsStayInertInTheEditorReviewAndExport() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("hacker")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            let all = xssPayloads.joined(separator: "\n\n")
+            #expect(try await b.autosave(id, step: "requirements", text: all, version: 0, token: token).status == .ok)
+            expectInert(withoutTextareas(try await b.get("/attempts/\(id)").text), "editor")
+            _ = try await b.post("/attempts/\(id)", [("csrf_token", token), ("action", "submit")])
+            let review = try await b.get("/attempts/\(id)/review")
+            #expect(review.status == .ok)
+            expectInert(review.text, "review")
+            #expect(review.text.contains("&lt;script&gt;") || review.text.contains("raw HTML omitted"))
+            let export = try await b.get("/attempts/\(id)/export.md")
+            #expect(export.headers[.contentType] == "text/markdown; charset=utf-8")
+            #expect(export.headers[.contentDisposition]?.hasPrefix("attachment;") == true)
+            #expect(export.headers[.contentSecurityPolicy] != nil)
+            // The export is the learner's own text, as typed: a download, never rendered by the browser.
+            #expect(export.text.contains("<script>alert(1)</script>"))
+            #expect(export.text.contains("## Clarifying requirements"))
+        }
+    }
+
+    @Test func anotherUsersAttemptIsNotFoundOnEveryRoute() async throws {
+        try await withAccountsApp { client, db in
+            let owner = Browser(client)
+            try await owner.signUp("owner")
+            let id = try await owner.startAttempt()
+            let ownerToken = try await owner.csrfToken(from: "/attempts/\(id)")
+            _ = try await owner.autosave(id, step: "requirements", text: "owner-secret-zq", version: 0, token: ownerToken)
+            _ = try await owner.post("/attempts/\(id)", [("csrf_token", ownerToken), ("action", "submit")])
+
+            let other = Browser(client)
+            try await other.signUp("intruder")
+            let token = try await other.csrfToken(from: "/me")
+            for target in ["\(id)", "\(id + 1)", "999999", "0", "-1", "abc", "9223372036854775807"] {
+                for path in ["/attempts/\(target)", "/attempts/\(target)/review", "/attempts/\(target)/export.md"] {
+                    let r = try await other.get(path)
+                    #expect(r.status == .notFound, "GET \(path)")
+                    #expect(!r.text.contains("owner-secret-zq"))
+                }
+                #expect(try await other.post("/attempts/\(target)", [("csrf_token", token), ("text_requirements", "pwned"), ("version_requirements", "1")]).status == .notFound)
+                #expect(try await other.post("/attempts/\(target)/grade", [("csrf_token", token), ("grade_scoping", "4")]).status == .notFound)
+                if let n = Int64(target) {
+                    let r = try await other.autosave(n, step: "requirements", text: "pwned", version: 1, token: token)
+                    #expect(r.status == .notFound)
+                }
+            }
+            #expect(try await storedStep(db, id, "requirements") == ("owner-secret-zq", 1))
+            #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempt WHERE gradedAt IS NOT NULL") } == 0)
+            // The intruder's history of the case is empty; the owner's is not.
+            #expect(try await other.get(caseURL + "/attempts").text.contains("You have not attempted this case study yet"))
+            #expect(try await owner.get(caseURL + "/attempts").text.contains("/attempts/\(id)/review"))
+        }
+    }
+
+    @Test func submitShowsTheReviewWithCoverageAndSelfAssessment() async throws {
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("reviewer")
+            let id = try await b.startAttempt()
+            // Not submitted yet: the review sends the learner back to the editor.
+            #expect(try await b.get("/attempts/\(id)/review").location == "/attempts/\(id)?notice=submit-first")
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "requirements", text: "Optimise **long-term watch time**; p99 latency 200 ms.", version: 0, seconds: 300, token: token)
+            _ = try await b.autosave(id, step: "framing", text: "A two towers retrieval stage, then ranking.", version: 0, seconds: 120, token: token)
+            let submit = try await b.post("/attempts/\(id)", [("csrf_token", token), ("action", "submit")])
+            #expect(submit.location == "/attempts/\(id)/review")
+            let review = try await b.get("/attempts/\(id)/review")
+            #expect(review.status == .ok)
+            #expect(review.text.contains("<strong>long-term watch time</strong>"))
+            #expect(review.text.contains("Reference solution"))
+            let kb = try await SharedServices.shared.get().knowledgeBase
+            let doc = try #require(kb.document(at: caseURL))
+            let report = CoverageReport(rubric: doc.rubric, answers: ["Optimise **long-term watch time**; p99 latency 200 ms.",
+                                                                      "A two towers retrieval stage, then ranking."])
+            #expect(report.covered >= 4)
+            #expect(review.text.contains("\(report.covered)/\(report.total) <span class=\"muted\">points covered"))
+            #expect(review.text.contains("✓ Covered"))
+            #expect(review.text.contains("✗ Missed"))
+            let refSection = try #require(doc.sections.first { $0.step == .model })
+            #expect(review.text.contains(String(refSection.html.prefix(200))))
+            for d in InterviewGuide.dimensions { #expect(review.text.contains("name=\"grade_\(d.key)\"")) }
+            for signal in ["No hire", "Lean no hire", "Hire", "Strong hire"] { #expect(review.text.contains(signal)) }
+            #expect(review.text.contains("7 min"))
+            // Self-assessment.
+            let bad = try await b.post("/attempts/\(id)/grade", [("csrf_token", token), ("grade_scoping", "5")])
+            #expect(bad.status == .badRequest)
+            #expect(try await b.post("/attempts/\(id)/grade", [("csrf_token", token)]).status == .badRequest)
+            #expect(try await b.post("/attempts/\(id)/grade", [("grade_scoping", "3")]).status == .forbidden)
+            #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attempt WHERE gradedAt IS NOT NULL") } == 0)
+            let graded = try await b.post("/attempts/\(id)/grade", [("csrf_token", token), ("grade_scoping", "3"), ("grade_framing", "4"),
+                                                                    ("grade_communication", "2")])
+            #expect(graded.location == "/attempts/\(id)/review?graded=1#self-assessment")
+            let after = try await b.get("/attempts/\(id)/review?graded=1")
+            #expect(after.text.contains("Your self-assessment is saved"))
+            #expect(after.text.contains("id=\"grade-scoping-3\" name=\"grade_scoping\" value=\"3\" checked"))
+            #expect(after.text.contains("Hire (average 3.0 of 4, 3 of 6 dimensions)"))
+            // History, export, dashboard and streak.
+            let history = try await b.get(caseURL + "/attempts")
+            #expect(history.text.contains("\(report.covered)/\(report.total)"))
+            #expect(history.text.contains("7 min"))
+            #expect(history.text.contains("reviewed"))
+            #expect(history.text.contains("Try again: start a new attempt"))
+            let export = try await b.get("/attempts/\(id)/export.md")
+            #expect(export.text.contains("Rubric coverage: \(report.covered)/\(report.total)"))
+            #expect(export.text.contains("Optimise **long-term watch time**"))
+            let dash = try await b.get("/me")
+            #expect(dash.text.contains("href=\"/attempts/\(id)\">Video recommendation"))
+            #expect(dash.text.contains("coverage \(report.covered)/\(report.total)"))
+            #expect(dash.text.contains("1 <span class=\"muted\">day</span>"))
+            // Retry: a second attempt appears in the history.
+            let second = try await b.startAttempt()
+            #expect(second != id)
+            #expect(try await b.get(caseURL + "/attempts").text.contains("/attempts/\(second)\""))
+        }
+    }
+
+    @Test func solutionsAreFoldedUntilTheLearnerAttemptsTheCase() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("gated")
+            let before = try await b.get(caseURL)
+            #expect(before.text.contains("<details class=\"solution-gate\" id=\"solution\">"))
+            #expect(before.text.contains("Try it yourself first"))
+            #expect(before.text.components(separatedBy: "<details class=\"solution-gate\"").count == 2)
+            #expect(before.text.components(separatedBy: "</details>").count >= 2)
+            // The folded sections are still in the page (one click reveals them).
+            #expect(before.text.contains("id=\"model-development\""))
+            _ = try await b.startAttempt()
+            let after = try await b.get(caseURL)
+            #expect(!after.text.contains("solution-gate"))
+            #expect(after.text.contains("Your attempts at this case study (1)"))
+            // Other case studies stay folded; anonymous pages never are.
+            #expect(try await b.get("/cases/news-feed").text.contains("solution-gate"))
+            #expect(!(try await Browser(client).get("/cases/news-feed").text.contains("solution-gate")))
+        }
+    }
+
+    @Test func searchFindsOnlyMyOwnAttempts() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("searcher")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "data", text: "Use zanzibarish negative sampling for retrieval.", version: 0, token: token)
+            let mine = try await b.get("/search?q=zanzibarish")
+            #expect(mine.text.contains("Your mock interviews"))
+            #expect(mine.text.contains("href=\"/attempts/\(id)\""))
+            let other = Browser(client)
+            try await other.signUp("nosy")
+            #expect(!(try await other.get("/search?q=zanzibarish").text.contains("/attempts/\(id)")))
+            #expect(!(try await Browser(client).get("/search?q=zanzibarish").text.contains("/attempts/")))
+        }
+    }
+
+    @Test func attemptsAreExportedAndDeletedWithTheAccount() async throws {
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("leaver")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "model", text: "gradient boosted trees", version: 0, token: token)
+            let export = try await b.get("/me/export")
+            #expect(export.text.contains("\"attemptStep\""))
+            #expect(export.text.contains("gradient boosted trees"))
+            try await db.writer.write { try $0.execute(sql: "DELETE FROM user") }
+            #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT (SELECT COUNT(*) FROM attempt) + (SELECT COUNT(*) FROM attemptStep)") } == 0)
+        }
+    }
+}
+
+@Suite struct CoverageMatchingTests {
+    func matches(_ term: String, _ text: String) -> Bool { TermMatcher.Answer(text).contains(term) }
+
+    @Test func hyphensSpacesAndPluralsAreTheSame() {
+        for text in ["a two-tower model", "a two tower model", "two-towers", "Two Towers", "TWO-TOWER", "a twotower setup"] {
+            #expect(matches("two-tower", text), "\(text)")
+            #expect(matches("two tower", text), "\(text)")
+        }
+        #expect(matches("query", "many queries per second"))
+        #expect(matches("queries per second", "one query per second"))
+        #expect(matches("impression", "impressions"))
+        #expect(matches("re-ranking", "a reranking stage"))
+        #expect(matches("box", "bounding boxes"))
+    }
+
+    @Test func onlyWholeWordsMatch() {
+        #expect(!matches("ms", "items and systems"))
+        #expect(matches("ms", "under 200ms"))
+        #expect(matches("ms", "200 ms"))
+        #expect(!matches("ann", "annotation and planning"))
+        #expect(matches("ANN", "use ANN search"))
+        #expect(!matches("tower", "towering"))
+        #expect(!matches("two-tower", "two, then a tower"))
+        #expect(matches("p99", "p99 latency"))
+        #expect(!matches("CTR", "ctrl key"))
+        #expect(!matches("", "anything"))
+    }
+
+    @Test func coverageCountsPointsByStep() {
+        let rubric = [
+            RubricPoint(step: .requirements, point: "latency", terms: ["latency", "p99"]),
+            RubricPoint(step: .framing, point: "retrieval", terms: ["two-tower"]),
+            RubricPoint(step: .framing, point: "ranking", terms: ["ranker"]),
+        ]
+        let r = CoverageReport(rubric: rubric, answers: ["We need p99 under 100ms.", "Two towers for retrieval."])
+        #expect(r.covered == 2)
+        #expect(r.total == 3)
+        #expect(r.points(for: .framing).filter(\.covered).count == 1)
+        #expect(r.points[0].matchedTerm == "p99")
+    }
+}
