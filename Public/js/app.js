@@ -71,6 +71,8 @@
     }
     if ((e.key === "u" || e.key === "U") && undo) { e.preventDefault(); sent = true; undo.click(); }
   });
+})();
+
 // Mock interviews: the interview clock, autosave of each step with its version, drafts kept in this browser while
 // offline, conflict handling and server-rendered preview. Without JavaScript the editor is a plain form.
 (function () {
