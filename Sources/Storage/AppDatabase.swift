@@ -65,7 +65,7 @@ public struct AppDatabase: Sendable {
     /// Replaces this database's content with the backup in `file`, after checking the backup's integrity.
     /// Stop the server first: a running server would keep serving from its open connections.
     public func restore(from file: URL) throws {
-        guard FileManager.default.fileExists(atPath: file.path) else { throw IntegrityError(details: "\(file.path) does not exist") }
+        guard FileManager.default.fileExists(atPath: file.path) else { throw BackupFileMissing(path: file.path) }
         var config = Configuration()
         config.readonly = true
         let source = try DatabaseQueue(path: file.path, configuration: config)
@@ -91,4 +91,11 @@ public struct IntegrityError: Error, CustomStringConvertible, Sendable {
     /// What SQLite reported.
     public var details: String
     public var description: String { "the database failed its integrity check: \(details)" }
+}
+
+/// `restore` was given a path with no file.
+public struct BackupFileMissing: Error, CustomStringConvertible, Sendable {
+    /// The path given.
+    public var path: String
+    public var description: String { "there is no backup file at \(path)" }
 }

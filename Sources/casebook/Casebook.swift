@@ -32,6 +32,13 @@ struct CommonOptions: ParsableArguments {
         return level
     }
 
+    /// The configuration and the database file it names, opened without migrating (the commands decide that).
+    func openDatabase() throws -> (AppConfiguration, AppDatabase) {
+        var config = AppConfiguration()
+        try apply(to: &config)
+        return (config, try AppDatabase.open(directory: config.dataDirectory, migrations: MigrationRunner(migrations: [])))
+    }
+
     func apply(to config: inout AppConfiguration) throws {
         config.dataDirectory = URL(fileURLWithPath: dataDir ?? env("CASEBOOK_DATA_DIR") ?? "data")
         config.migrationsDirectory = URL(fileURLWithPath: migrationsDir ?? env("CASEBOOK_MIGRATIONS_DIR") ?? "Migrations")
@@ -159,11 +166,9 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        var config = AppConfiguration()
         do {
-            try common.apply(to: &config)
+            let (config, db) = try common.openDatabase()
             let runner = try MigrationRunner(directory: config.migrationsDirectory)
-            let db = try AppDatabase.open(directory: config.dataDirectory, migrations: MigrationRunner(migrations: []))
             let applied = try runner.migrate(db.writer)
             print(applied.isEmpty
                 ? "Database \(config.dataDirectory.path)/casebook.sqlite is up to date (\(runner.migrations.count) migrations)."
@@ -184,10 +189,8 @@ struct Backup: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        var config = AppConfiguration()
         do {
-            try common.apply(to: &config)
-            let db = try AppDatabase.open(directory: config.dataDirectory, migrations: MigrationRunner(migrations: []))
+            let (config, db) = try common.openDatabase()
             try db.backup(to: URL(fileURLWithPath: to))
             print("Backed up \(config.dataDirectory.path)/casebook.sqlite to \(to) (integrity checked).")
         } catch {
@@ -206,10 +209,8 @@ struct Restore: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        var config = AppConfiguration()
         do {
-            try common.apply(to: &config)
-            let db = try AppDatabase.open(directory: config.dataDirectory, migrations: MigrationRunner(migrations: []))
+            let (config, db) = try common.openDatabase()
             try db.restore(from: URL(fileURLWithPath: from))
             let runner = try MigrationRunner(directory: config.migrationsDirectory)
             let applied = try runner.migrate(db.writer)
