@@ -30,6 +30,9 @@ cold_ms=$(cold_start "$work/data"); kill "$(cat "$work/cb.pid")"; sleep 0.5
 warm_ms=$(cold_start "$work/data")
 echo "cold start (empty diagram cache): ${cold_ms} ms; restart (cached diagrams): ${warm_ms} ms"
 
+# Measure the steady state: the first start trains the recommender in the background (both cores for a minute),
+# which would otherwise overlap the wrk run.
+until curl -sf "http://127.0.0.1:$CB_PORT/api/v1/recsys/status" | grep -q '"state":"ready"'; do sleep 1; done
 curl -sf "http://127.0.0.1:$CB_PORT$PAGE" >"$work/page.html"
 bytes=$(wc -c <"$work/page.html")
 mkdir -p "$work/www/cases" && cp "$work/page.html" "$work/www/cases/video-recommendation"
