@@ -58,6 +58,10 @@ for i in $(seq 1 "$REVIEWERS"); do
     awk '$6 ~ /casebook_session/ { print $6 "=" $7 }' "$JAR" >> "$COOKIES"
 done
 echo "== $(wc -l < "$COOKIES") reviewers signed in"
+# A fresh data directory trains the recommender in the background (both cores for about a minute): wait for it, so
+# the figure is the review page's own and not the training's.
+until curl -fsS "$BASE/api/v1/recsys/status" 2>/dev/null | grep -q '"state":"ready"'; do sleep 1; done
 echo "== HTTP GET /cards/review?reveal=1 on loopback (wrk, 2 threads, ${REVIEWERS} connections, ${DURATION})"
+[ -n "${HOLD:-}" ] && { echo "holding: server on $BASE, cookies in $COOKIES"; sleep "$HOLD"; }
 COOKIE_FILE="$COOKIES" wrk -t2 -c"$REVIEWERS" -d"$DURATION" --latency -s Benchmarks/review_sessions.lua "$BASE" \
     | sed -n '/Latency Distribution/,/Requests\/sec/p'

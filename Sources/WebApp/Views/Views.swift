@@ -28,7 +28,7 @@ public struct Views: Sendable {
 
     /// Renders `template` with `model` into an HTML string.
     public func render(_ model: Any, template: String) -> String {
-        library.render(model, withTemplate: template) ?? ""
+        library.render(TemplateValue.convert(model), withTemplate: template) ?? ""
     }
 
     /// The layout values every page shares. `path` is where "Sign in" returns to; `session` fills the account menu.
