@@ -98,7 +98,7 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
 
     public func createUser(username: String, passwordHash: String, now: Date) async throws -> UserRecord {
         try await writer.write { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM user WHERE username = ?", arguments: [username]) != nil {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM user WHERE username = ?"), arguments: [username]) != nil {
                 throw AccountStoreError.usernameTaken
             }
             do {
@@ -126,7 +126,7 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
 
     public func updatePasswordHash(userId: Int64, passwordHash: String) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [passwordHash, userId])
+            try db.cachedStatement(sql: "UPDATE user SET passwordHash = ? WHERE id = ?").execute(arguments: [passwordHash, userId])
         }
     }
 
@@ -137,20 +137,20 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
             // Explicit deletes from every table with a userId column, not only ON DELETE CASCADE: a future table
             // that forgets its foreign key is still emptied of this user's rows.
             for table in try UserOwnedTables.names(db) {
-                try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE userId = ?", arguments: [userId])
+                try db.cachedStatement(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE userId = ?").execute(arguments: [userId])
             }
-            try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [userId])
+            try db.cachedStatement(sql: "DELETE FROM user WHERE id = ?").execute(arguments: [userId])
         }
     }
 
     public func exportUser(userId: Int64, now: Date) async throws -> UserDataExport {
         try await writer.read { db in
-            guard let user = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [userId]) else {
+            guard let user = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [userId]) else {
                 return UserDataExport(exportedAt: now, user: [:], tables: [:])
             }
             var tables: [String: [[String: ExportValue]]] = [:]
             for table in try UserOwnedTables.names(db) {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) WHERE userId = ? ORDER BY rowid",
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) WHERE userId = ? ORDER BY rowid"),
                                             arguments: [userId])
                 tables[table] = rows.map(UserDataExport.object(from:))
             }
@@ -162,21 +162,21 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
 
     public func createSession(userId: Int64, tokenHash: String, csrfToken: String, now: Date, expiresAt: Date) async throws -> Int64 {
         try await writer.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO session (tokenHash, userId, csrfToken, createdAt, lastSeenAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [tokenHash, userId, csrfToken, now, now, expiresAt])
+                """).execute(arguments: [tokenHash, userId, csrfToken, now, now, expiresAt])
             return db.lastInsertedRowID
         }
     }
 
     public func session(tokenHash: String, now: Date, idleTimeout: TimeInterval) async throws -> SessionRecord? {
         try await writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT s.id AS sid, s.csrfToken, s.createdAt AS sCreatedAt, s.lastSeenAt, s.expiresAt,
                        u.id, u.username, u.passwordHash, u.timeZone, u.dayStartHour, u.createdAt
                 FROM session s JOIN user u ON u.id = s.userId
                 WHERE s.tokenHash = ? AND s.expiresAt > ? AND s.lastSeenAt > ?
-                """, arguments: [tokenHash, now, now.addingTimeInterval(-idleTimeout)])
+                """), arguments: [tokenHash, now, now.addingTimeInterval(-idleTimeout)])
             else { return nil }
             return SessionRecord(id: row["sid"], user: try UserRecord(row: row), csrfToken: row["csrfToken"],
                                  createdAt: row["sCreatedAt"], lastSeenAt: row["lastSeenAt"], expiresAt: row["expiresAt"])
@@ -185,19 +185,19 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
 
     public func touchSession(id: Int64, userId: Int64, at: Date) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE id = ? AND userId = ?", arguments: [at, id, userId])
+            try db.cachedStatement(sql: "UPDATE session SET lastSeenAt = ? WHERE id = ? AND userId = ?").execute(arguments: [at, id, userId])
         }
     }
 
     public func deleteSession(id: Int64, userId: Int64) async throws {
         try await writer.write { db in
-            try db.execute(sql: "DELETE FROM session WHERE id = ? AND userId = ?", arguments: [id, userId])
+            try db.cachedStatement(sql: "DELETE FROM session WHERE id = ? AND userId = ?").execute(arguments: [id, userId])
         }
     }
 
     public func deleteSessions(userId: Int64, keeping: Int64?) async throws {
         try await writer.write { db in
-            try db.execute(sql: "DELETE FROM session WHERE userId = ? AND id IS NOT ?", arguments: [userId, keeping])
+            try db.cachedStatement(sql: "DELETE FROM session WHERE userId = ? AND id IS NOT ?").execute(arguments: [userId, keeping])
         }
     }
 
@@ -215,15 +215,15 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
         try await writer.write { db in
             if let retry = try Self.retryAfter(db, bucket: bucket, limit: limit, window: window, now: now) { return retry }
             // Either a fresh window (restart the count) or one with room left (add one).
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO rateLimit (bucket, windowStart, hits) VALUES (?1, ?2, 1)
                 ON CONFLICT(bucket) DO UPDATE SET
                     hits = CASE WHEN windowStart <= ?3 THEN 1 ELSE hits + 1 END,
                     windowStart = CASE WHEN windowStart <= ?3 THEN ?2 ELSE windowStart END
-                """, arguments: [bucket, now, now.addingTimeInterval(-window)])
+                """).execute(arguments: [bucket, now, now.addingTimeInterval(-window)])
             // Old windows are dead weight; sweeping here keeps the table small without a background job.
             if Int.random(in: 0..<64) == 0 {
-                try db.execute(sql: "DELETE FROM rateLimit WHERE windowStart < ?", arguments: [now.addingTimeInterval(-86_400)])
+                try db.cachedStatement(sql: "DELETE FROM rateLimit WHERE windowStart < ?").execute(arguments: [now.addingTimeInterval(-86_400)])
             }
             return nil
         }
@@ -234,11 +234,11 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
     }
 
     public func reset(bucket: String) async throws {
-        try await writer.write { db in try db.execute(sql: "DELETE FROM rateLimit WHERE bucket = ?", arguments: [bucket]) }
+        try await writer.write { db in try db.cachedStatement(sql: "DELETE FROM rateLimit WHERE bucket = ?").execute(arguments: [bucket]) }
     }
 
     static func retryAfter(_ db: Database, bucket: String, limit: Int, window: TimeInterval, now: Date) throws -> TimeInterval? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT windowStart, hits FROM rateLimit WHERE bucket = ?", arguments: [bucket])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT windowStart, hits FROM rateLimit WHERE bucket = ?"), arguments: [bucket])
         else { return nil }
         let start: Date = row["windowStart"]
         let hits: Int = row["hits"]
@@ -253,11 +253,11 @@ public struct SQLiteAccountStore: UserRepository, SessionRepository, RateLimitSt
 public enum UserOwnedTables {
     /// Names of every ordinary table with a `userId` column, sorted.
     public static func names(_ db: Database) throws -> [String] {
-        let tables = try String.fetchAll(db, sql: """
+        let tables = try String.fetchAll(db.cachedStatement(sql: """
             SELECT name FROM sqlite_master
             WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' AND sql NOT LIKE 'CREATE VIRTUAL%'
             ORDER BY name
-            """)
+            """))
         return try tables.filter { table in try db.columns(in: table).contains { $0.name == "userId" } }
     }
 }

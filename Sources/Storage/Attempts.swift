@@ -142,13 +142,13 @@ public struct SQLiteAttemptStore: AttemptRepository {
 
     public func attempt(id: Int64, userId: Int64) async throws -> AttemptRecord? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM attempt WHERE id = ? AND userId = ?", arguments: [id, userId]).map(Self.record)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM attempt WHERE id = ? AND userId = ?"), arguments: [id, userId]).map(Self.record)
         }
     }
 
     public func steps(attemptId: Int64, userId: Int64) async throws -> [AttemptStepRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM attemptStep WHERE attemptId = ? AND userId = ? ORDER BY id",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM attemptStep WHERE attemptId = ? AND userId = ? ORDER BY id"),
                              arguments: [attemptId, userId]).map(Self.stepRecord)
         }
     }
@@ -158,9 +158,9 @@ public struct SQLiteAttemptStore: AttemptRepository {
             var results: [StepSaveResult] = []
             var changed = false
             for edit in edits {
-                guard let row = try Row.fetchOne(db, sql: """
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT * FROM attemptStep WHERE attemptId = ? AND userId = ? AND step = ?
-                    """, arguments: [attemptId, userId, edit.step])
+                    """), arguments: [attemptId, userId, edit.step])
                 else {
                     results.append(.notFound)
                     continue
@@ -170,7 +170,7 @@ public struct SQLiteAttemptStore: AttemptRepository {
                 if current.body == edit.body {
                     // Same text (a retry of a save that did land, or a clock-only update): no new version, no conflict.
                     if let seconds, seconds != current.secondsSpent {
-                        try db.execute(sql: "UPDATE attemptStep SET secondsSpent = ? WHERE id = ?", arguments: [seconds, row["id"]])
+                        try db.cachedStatement(sql: "UPDATE attemptStep SET secondsSpent = ? WHERE id = ?").execute(arguments: [seconds, row["id"]])
                         changed = true
                     }
                     var saved = current
@@ -183,16 +183,16 @@ public struct SQLiteAttemptStore: AttemptRepository {
                     continue
                 }
                 // The version in the WHERE clause makes the check and the write one statement.
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE attemptStep SET body = ?, version = version + 1, secondsSpent = COALESCE(?, secondsSpent), updatedAt = ?
                     WHERE id = ? AND version = ?
-                    """, arguments: [edit.body, seconds, now, row["id"], current.version])
+                    """).execute(arguments: [edit.body, seconds, now, row["id"], current.version])
                 changed = true
                 results.append(.saved(AttemptStepRecord(step: current.step, body: edit.body, version: current.version + 1,
                                                         secondsSpent: seconds ?? current.secondsSpent, updatedAt: now)))
             }
             if changed {
-                try db.execute(sql: "UPDATE attempt SET updatedAt = ? WHERE id = ? AND userId = ?", arguments: [now, attemptId, userId])
+                try db.cachedStatement(sql: "UPDATE attempt SET updatedAt = ? WHERE id = ? AND userId = ?").execute(arguments: [now, attemptId, userId])
             }
             return results
         }
@@ -200,9 +200,9 @@ public struct SQLiteAttemptStore: AttemptRepository {
 
     public func submit(attemptId: Int64, userId: Int64, now: Date) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE attempt SET submittedAt = COALESCE(submittedAt, ?), updatedAt = ? WHERE id = ? AND userId = ?
-                """, arguments: [now, now, attemptId, userId])
+                """).execute(arguments: [now, now, attemptId, userId])
             return db.changesCount == 1
         }
     }
@@ -225,27 +225,27 @@ public struct SQLiteAttemptStore: AttemptRepository {
     public func attempts(userId: Int64, caseSlug: String?, limit: Int) async throws -> [AttemptRecord] {
         try await writer.read { db in
             if let caseSlug {
-                return try Row.fetchAll(db, sql: """
+                return try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM attempt WHERE userId = ? AND caseSlug = ? ORDER BY startedAt DESC, id DESC LIMIT ?
-                    """, arguments: [userId, caseSlug, limit]).map(Self.record)
+                    """), arguments: [userId, caseSlug, limit]).map(Self.record)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE userId = ? ORDER BY startedAt DESC, id DESC LIMIT ?",
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM attempt WHERE userId = ? ORDER BY startedAt DESC, id DESC LIMIT ?"),
                                     arguments: [userId, limit]).map(Self.record)
         }
     }
 
     public func attemptedCases(userId: Int64) async throws -> Set<String> {
         try await writer.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT caseSlug FROM attempt WHERE userId = ?", arguments: [userId]))
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT caseSlug FROM attempt WHERE userId = ?"), arguments: [userId]))
         }
     }
 
     public func activityDates(userId: Int64, since: Date) async throws -> [Date] {
         try await writer.read { db in
-            try Date.fetchAll(db, sql: """
+            try Date.fetchAll(db.cachedStatement(sql: """
                 SELECT startedAt FROM attempt WHERE userId = ?1 AND startedAt >= ?2
                 UNION ALL SELECT updatedAt FROM attemptStep WHERE userId = ?1 AND version > 0 AND updatedAt >= ?2
-                """, arguments: [userId, since])
+                """), arguments: [userId, since])
         }
     }
 
@@ -258,12 +258,12 @@ public struct SQLiteAttemptStore: AttemptRepository {
                 "EXISTS (SELECT 1 FROM attemptStep s WHERE s.attemptId = a.id AND s.userId = a.userId AND instr(lower(s.body), ?) > 0)"
             }
             let args: [(any DatabaseValueConvertible)?] = [userId] + terms.map { $0.lowercased() } + [limit]
-            let attempts = try Row.fetchAll(db, sql: """
+            let attempts = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.* FROM attempt a WHERE a.userId = ? AND \(conditions.joined(separator: " AND "))
                 ORDER BY a.updatedAt DESC, a.id DESC LIMIT ?
-                """, arguments: StatementArguments(args)).map(Self.record)
+                """), arguments: StatementArguments(args)).map(Self.record)
             return try attempts.map { a in
-                (a, try Row.fetchAll(db, sql: "SELECT * FROM attemptStep WHERE attemptId = ? AND userId = ? ORDER BY id",
+                (a, try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM attemptStep WHERE attemptId = ? AND userId = ? ORDER BY id"),
                                      arguments: [a.id, userId]).map(Self.stepRecord))
             }
         }

@@ -45,10 +45,10 @@ public struct SQLiteReadingProgress: ReadingProgressRepository {
     public func markRead(userId: Int64, documentUrl: String, sectionIds: [String], at: Date) async throws {
         try await writer.write { db in
             for id in sectionIds {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO readingProgress (userId, documentUrl, sectionId, readAt) VALUES (?, ?, ?, ?)
                     ON CONFLICT(userId, documentUrl, sectionId) DO NOTHING
-                    """, arguments: [userId, documentUrl, id, at])
+                    """).execute(arguments: [userId, documentUrl, id, at])
             }
         }
     }
@@ -76,16 +76,16 @@ public struct SQLiteReadingProgress: ReadingProgressRepository {
 
     public func readSections(userId: Int64, documentUrl: String) async throws -> Set<String> {
         try await writer.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT sectionId FROM readingProgress WHERE userId = ? AND documentUrl = ?",
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT sectionId FROM readingProgress WHERE userId = ? AND documentUrl = ?"),
                                     arguments: [userId, documentUrl]))
         }
     }
 
     public func latest(userId: Int64) async throws -> ReadingProgressEntry? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT documentUrl, sectionId, readAt FROM readingProgress WHERE userId = ? ORDER BY readAt DESC, id DESC LIMIT 1
-                """, arguments: [userId]).map {
+                """), arguments: [userId]).map {
                 ReadingProgressEntry(documentUrl: $0["documentUrl"], sectionId: $0["sectionId"], readAt: $0["readAt"])
             }
         }
@@ -93,7 +93,7 @@ public struct SQLiteReadingProgress: ReadingProgressRepository {
 
     public func activityDates(userId: Int64, since: Date) async throws -> [Date] {
         try await writer.read { db in
-            try Date.fetchAll(db, sql: "SELECT readAt FROM readingProgress WHERE userId = ? AND readAt >= ? ORDER BY readAt",
+            try Date.fetchAll(db.cachedStatement(sql: "SELECT readAt FROM readingProgress WHERE userId = ? AND readAt >= ? ORDER BY readAt"),
                               arguments: [userId, since])
         }
     }

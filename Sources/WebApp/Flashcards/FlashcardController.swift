@@ -102,11 +102,12 @@ struct FlashcardController: Sendable {
         let deck = try await deck(req.uri.queryParameters.get("deck"), userId: session.userId)
         let now = Date()
         let today = settings.calendar.studyDay(containing: now)
-        let summary = try await store.summary(userId: session.userId, deck: deck, now: now, today: today, newLimit: newCardsPerDay)
-        let decks = try await store.decks(userId: session.userId).map { DeckOption(slug: $0, selected: $0 == deck) }
+        let queue = try await store.reviewQueue(userId: session.userId, deck: deck, now: now, today: today, newLimit: newCardsPerDay)
+        let summary = queue.summary
+        let decks = queue.decks.map { DeckOption(slug: $0, selected: $0 == deck) }
         var current: ReviewCardModel?
         var done: SessionSummary?
-        if let (card, state) = try await store.nextCard(userId: session.userId, deck: deck, now: now, today: today, newLimit: newCardsPerDay) {
+        if let (card, state) = queue.next {
             let reveal = req.uri.queryParameters.get("reveal") == "1"
             let srs = state?.card ?? SRSCard(id: card.schedulerId, due: now)
             let preview = settings.scheduler.preview(srs, at: now)

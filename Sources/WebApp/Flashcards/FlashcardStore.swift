@@ -138,14 +138,14 @@ struct FlashcardStore: Sendable {
                 let c = entry.card
                 ids.insert(c.id)
                 let deck = String(c.id.split(separator: "/").first ?? Substring(entry.document.slug))
-                if let row = try Row.fetchOne(db, sql: "SELECT id, front, back, deck, position, retired FROM card WHERE contentId = ?", arguments: [c.id]) {
+                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, front, back, deck, position, retired FROM card WHERE contentId = ?"), arguments: [c.id]) {
                     let same = (row["front"] as String) == c.question && (row["back"] as String) == c.answer
                         && (row["deck"] as String) == deck && (row["position"] as Int) == position && !(row["retired"] as Bool)
                     if !same {
-                        try db.execute(sql: """
+                        try db.cachedStatement(sql: """
                             UPDATE card SET front = ?, back = ?, frontHtml = ?, backHtml = ?, deck = ?, position = ?, retired = 0,
                             updatedAt = ? WHERE id = ?
-                            """, arguments: [c.question, c.answer, c.questionHTML, c.answerHTML, deck, position, now, row["id"] as Int64])
+                            """).execute(arguments: [c.question, c.answer, c.questionHTML, c.answerHTML, deck, position, now, row["id"] as Int64])
                         updated += 1
                     } else {
                         // HTML can change with the renderer even when the Markdown did not.
@@ -153,17 +153,17 @@ struct FlashcardStore: Sendable {
                                        arguments: [c.questionHTML, c.answerHTML, row["id"] as Int64])
                     }
                 } else {
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO card (contentId, guid, deck, position, front, back, frontHtml, backHtml, createdAt, updatedAt)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [c.id, c.id, deck, position, c.question, c.answer, c.questionHTML, c.answerHTML, now, now])
+                        """).execute(arguments: [c.id, c.id, deck, position, c.question, c.answer, c.questionHTML, c.answerHTML, now, now])
                     added += 1
                 }
             }
             var retired = 0
-            for (id, contentId) in try Row.fetchAll(db, sql: "SELECT id, contentId FROM card WHERE contentId IS NOT NULL AND retired = 0")
+            for (id, contentId) in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, contentId FROM card WHERE contentId IS NOT NULL AND retired = 0"))
                 .map({ ($0["id"] as Int64, $0["contentId"] as String) }) where !ids.contains(contentId) {
-                try db.execute(sql: "UPDATE card SET retired = 1, updatedAt = ? WHERE id = ?", arguments: [now, id])
+                try db.cachedStatement(sql: "UPDATE card SET retired = 1, updatedAt = ? WHERE id = ?").execute(arguments: [now, id])
                 retired += 1
             }
             return (added, updated, retired)
@@ -174,7 +174,7 @@ struct FlashcardStore: Sendable {
 
     func settings(userId: Int64) async throws -> CardSettings? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT desiredRetention, maximumIntervalDays, timeZone, dayStartHour FROM user WHERE id = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT desiredRetention, maximumIntervalDays, timeZone, dayStartHour FROM user WHERE id = ?"),
                              arguments: [userId]).map {
                 CardSettings(desiredRetention: $0["desiredRetention"], maximumIntervalDays: $0["maximumIntervalDays"],
                              timeZone: $0["timeZone"], dayStartHour: $0["dayStartHour"])
@@ -184,21 +184,21 @@ struct FlashcardStore: Sendable {
 
     func updateSettings(userId: Int64, _ s: CardSettings) async throws {
         try await writer.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE user SET desiredRetention = ?, maximumIntervalDays = ?, timeZone = ?, dayStartHour = ? WHERE id = ?
-                """, arguments: [s.desiredRetention, s.maximumIntervalDays, s.timeZone, s.dayStartHour, userId])
+                """).execute(arguments: [s.desiredRetention, s.maximumIntervalDays, s.timeZone, s.dayStartHour, userId])
         }
     }
 
     // MARK: cards
 
     static func fetchVisibleCard(_ db: Database, userId: Int64, cardId: Int64) throws -> CardRow? {
-        try CardRow.fetchOne(db, sql: "SELECT \(cardColumns) FROM card c WHERE c.id = :id AND \(visible)",
+        try CardRow.fetchOne(db.cachedStatement(sql: "SELECT \(cardColumns) FROM card c WHERE c.id = :id AND \(visible)"),
                              arguments: ["id": cardId, "user": userId])
     }
 
     static func fetchState(_ db: Database, userId: Int64, card: CardRow) throws -> CardStateRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM cardState WHERE userId = ? AND cardId = ?", arguments: [userId, card.id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM cardState WHERE userId = ? AND cardId = ?"), arguments: [userId, card.id])
             .map { CardStateRow(row: $0, schedulerId: card.schedulerId) }
     }
 
@@ -212,9 +212,11 @@ struct FlashcardStore: Sendable {
 
     /// Decks (chapter slugs and user decks) with at least one visible card, sorted.
     func decks(userId: Int64) async throws -> [String] {
-        try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT c.deck FROM card c WHERE \(Self.visible) ORDER BY c.deck", arguments: ["user": userId])
-        }
+        try await writer.read { db in try Self.decks(db, userId: userId) }
+    }
+
+    static func decks(_ db: Database, userId: Int64) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT c.deck FROM card c WHERE \(visible) ORDER BY c.deck"), arguments: ["user": userId])
     }
 
     // MARK: queue
@@ -247,36 +249,52 @@ struct FlashcardStore: Sendable {
 
     /// New cards first reviewed since `since` (counts against the daily new-card limit).
     static func introduced(_ db: Database, userId: Int64, since: Date) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reviewLog WHERE userId = ? AND previousPhase = 'new' AND reviewedAt >= ?",
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM reviewLog WHERE userId = ? AND previousPhase = 'new' AND reviewedAt >= ?"),
                          arguments: [userId, since]) ?? 0
     }
 
     /// The next card to show: due reviews (and learning steps) first, then new cards within the daily limit.
     func nextCard(userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) async throws -> (CardRow, CardStateRow?)? {
-        try await writer.read { db in
-            let args = Self.queueArguments(userId: userId, deck: deck, now: now, dayEnd: today.end)
-            if let card = try CardRow.fetchOne(db, sql: "SELECT \(Self.cardColumns) \(Self.dueSQL(deck: deck)) ORDER BY s.due, c.id LIMIT 1",
-                                               arguments: args) {
-                return (card, try Self.fetchState(db, userId: userId, card: card))
-            }
-            guard try Self.introduced(db, userId: userId, since: today.start) < newLimit else { return nil }
-            guard let card = try CardRow.fetchOne(db, sql: """
-                SELECT \(Self.cardColumns) \(Self.newSQL(deck: deck)) ORDER BY c.userId IS NOT NULL, c.position, c.id LIMIT 1
-                """, arguments: args) else { return nil }
-            return (card, try Self.fetchState(db, userId: userId, card: card))
+        try await writer.read { db in try Self.nextCard(db, userId: userId, deck: deck, now: now, today: today, newLimit: newLimit) }
+    }
+
+    static func nextCard(_ db: Database, userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) throws
+        -> (CardRow, CardStateRow?)? {
+        let args = queueArguments(userId: userId, deck: deck, now: now, dayEnd: today.end)
+        if let card = try CardRow.fetchOne(db.cachedStatement(sql: "SELECT \(cardColumns) \(dueSQL(deck: deck)) ORDER BY s.due, c.id LIMIT 1"),
+                                           arguments: args) {
+            return (card, try fetchState(db, userId: userId, card: card))
         }
+        guard try introduced(db, userId: userId, since: today.start) < newLimit else { return nil }
+        guard let card = try CardRow.fetchOne(db.cachedStatement(sql: """
+            SELECT \(cardColumns) \(newSQL(deck: deck)) ORDER BY c.userId IS NOT NULL, c.position, c.id LIMIT 1
+            """), arguments: args) else { return nil }
+        return (card, try fetchState(db, userId: userId, card: card))
     }
 
     /// Cards due by the end of today, new cards still allowed today, reviews done today.
     func summary(userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) async throws -> CardsSummary {
+        try await writer.read { db in try Self.summary(db, userId: userId, deck: deck, now: now, today: today, newLimit: newLimit) }
+    }
+
+    static func summary(_ db: Database, userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) throws -> CardsSummary {
+        let args = queueArguments(userId: userId, deck: deck, now: now, dayEnd: today.end)
+        let due = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) \(dueSQL(deck: deck))"), arguments: args) ?? 0
+        let newCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) \(newSQL(deck: deck))"), arguments: args) ?? 0
+        let allowed = max(0, newLimit - (try introduced(db, userId: userId, since: today.start)))
+        let reviewed = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM reviewLog WHERE userId = ? AND reviewedAt >= ? AND reviewedAt < ?"),
+                                        arguments: [userId, today.start, today.end]) ?? 0
+        return CardsSummary(dueToday: due, newAvailable: min(allowed, newCount), reviewedToday: reviewed)
+    }
+
+    /// Everything the review page reads, in one database read (one snapshot, one trip to a reader connection): the
+    /// summary, the user's decks and the next card.
+    func reviewQueue(userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) async throws
+        -> (summary: CardsSummary, decks: [String], next: (CardRow, CardStateRow?)?) {
         try await writer.read { db in
-            let args = Self.queueArguments(userId: userId, deck: deck, now: now, dayEnd: today.end)
-            let due = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.dueSQL(deck: deck))", arguments: args) ?? 0
-            let newCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.newSQL(deck: deck))", arguments: args) ?? 0
-            let allowed = max(0, newLimit - (try Self.introduced(db, userId: userId, since: today.start)))
-            let reviewed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reviewLog WHERE userId = ? AND reviewedAt >= ? AND reviewedAt < ?",
-                                            arguments: [userId, today.start, today.end]) ?? 0
-            return CardsSummary(dueToday: due, newAvailable: min(allowed, newCount), reviewedToday: reviewed)
+            (try Self.summary(db, userId: userId, deck: deck, now: now, today: today, newLimit: newLimit),
+             try Self.decks(db, userId: userId),
+             try Self.nextCard(db, userId: userId, deck: deck, now: now, today: today, newLimit: newLimit))
         }
     }
 
@@ -285,11 +303,11 @@ struct FlashcardStore: Sendable {
         try await writer.read { db in
             var args: [String: (any DatabaseValueConvertible)?] = ["user": userId, "after": after]
             if let deck { args["deck"] = deck }
-            return try Date.fetchOne(db, sql: """
+            return try Date.fetchOne(db.cachedStatement(sql: """
                 SELECT MIN(s.due) FROM cardState s JOIN card c ON c.id = s.cardId
                 WHERE s.userId = :user AND s.suspended = 0 AND s.reviewCount > 0 AND \(Self.visible) AND s.due > :after
                 \(deck == nil ? "" : "AND c.deck = :deck")
-                """, arguments: StatementArguments(args))
+                """), arguments: StatementArguments(args))
         }
     }
 
@@ -315,22 +333,22 @@ struct FlashcardStore: Sendable {
             let before = state?.card ?? SRSCard(id: card.schedulerId, due: now)
             guard before.reviewCount == expectedReviewCount else { return .alreadyRecorded }
             let after = scheduler.review(before, rating: rating, at: now).card
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO cardState (userId, cardId, state, step, stability, difficulty, due, lastReview, reviewCount)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(userId, cardId) DO UPDATE SET state = excluded.state, step = excluded.step,
                     stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due,
                     lastReview = excluded.lastReview, reviewCount = excluded.reviewCount
-                """, arguments: [userId, cardId, after.state.rawValue, after.step, after.stability, after.difficulty, after.due,
+                """).execute(arguments: [userId, cardId, after.state.rawValue, after.step, after.stability, after.difficulty, after.due,
                                  after.lastReview, after.reviewCount])
             let phase = before.reviewCount == 0 ? "new" : before.state.rawValue
             let elapsed = before.lastReview.map { now.timeIntervalSince($0) / 86_400 }
             let scheduled = before.lastReview.map { before.due.timeIntervalSince($0) / 86_400 }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO reviewLog (userId, cardId, rating, reviewedAt, reviewCountBefore, stateBefore, stateAfter, previousPhase,
                                        elapsedDays, scheduledDays)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [userId, cardId, rating.rawValue, now, before.reviewCount,
+                """).execute(arguments: [userId, cardId, rating.rawValue, now, before.reviewCount,
                                  before.reviewCount == 0 ? nil : Self.json(before), Self.json(after), phase, elapsed, scheduled])
             return .recorded(after)
         }
@@ -340,20 +358,20 @@ struct FlashcardStore: Sendable {
     /// Returns the card id, or nil when there is nothing to undo.
     func undoLast(userId: Int64) async throws -> Int64? {
         try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT id, cardId, stateBefore FROM reviewLog WHERE userId = ? ORDER BY reviewedAt DESC, id DESC LIMIT 1
-                """, arguments: [userId]) else { return nil }
+                """), arguments: [userId]) else { return nil }
             let cardId: Int64 = row["cardId"]
             if let json: String = row["stateBefore"], let before = try? JSONDecoder().decode(SRSCard.self, from: Data(json.utf8)) {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE cardState SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, lastReview = ?, reviewCount = ?
                     WHERE userId = ? AND cardId = ?
-                    """, arguments: [before.state.rawValue, before.step, before.stability, before.difficulty, before.due,
+                    """).execute(arguments: [before.state.rawValue, before.step, before.stability, before.difficulty, before.due,
                                      before.lastReview, before.reviewCount, userId, cardId])
             } else {
-                try db.execute(sql: "DELETE FROM cardState WHERE userId = ? AND cardId = ?", arguments: [userId, cardId])
+                try db.cachedStatement(sql: "DELETE FROM cardState WHERE userId = ? AND cardId = ?").execute(arguments: [userId, cardId])
             }
-            try db.execute(sql: "DELETE FROM reviewLog WHERE id = ? AND userId = ?", arguments: [row["id"] as Int64, userId])
+            try db.cachedStatement(sql: "DELETE FROM reviewLog WHERE id = ? AND userId = ?").execute(arguments: [row["id"] as Int64, userId])
             return cardId
         }
     }
@@ -364,11 +382,11 @@ struct FlashcardStore: Sendable {
             guard let card = try Self.fetchVisibleCard(db, userId: userId, cardId: cardId) else { throw CardStoreError.notFound }
             if try Self.fetchState(db, userId: userId, card: card) == nil {
                 guard suspended else { return }
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO cardState (userId, cardId, state, step, due, reviewCount, suspended) VALUES (?, ?, 'learning', 0, ?, 0, 1)
-                    """, arguments: [userId, cardId, now])
+                    """).execute(arguments: [userId, cardId, now])
             } else {
-                try db.execute(sql: "UPDATE cardState SET suspended = ? WHERE userId = ? AND cardId = ?", arguments: [suspended, userId, cardId])
+                try db.cachedStatement(sql: "UPDATE cardState SET suspended = ? WHERE userId = ? AND cardId = ?").execute(arguments: [suspended, userId, cardId])
             }
         }
     }
@@ -377,10 +395,10 @@ struct FlashcardStore: Sendable {
 
     func reviewLog(userId: Int64, since: Date) async throws -> [ReviewLogRow] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT cardId, rating, reviewedAt, previousPhase, scheduledDays FROM reviewLog
                 WHERE userId = ? AND reviewedAt >= ? ORDER BY reviewedAt, id
-                """, arguments: [userId, since]).map {
+                """), arguments: [userId, since]).map {
                 ReviewLogRow(cardId: $0["cardId"], rating: $0["rating"], reviewedAt: $0["reviewedAt"], previousPhase: $0["previousPhase"],
                              scheduledDays: $0["scheduledDays"])
             }
@@ -389,7 +407,7 @@ struct FlashcardStore: Sendable {
 
     func reviewDates(userId: Int64, since: Date) async throws -> [Date] {
         try await writer.read { db in
-            try Date.fetchAll(db, sql: "SELECT reviewedAt FROM reviewLog WHERE userId = ? AND reviewedAt >= ? ORDER BY reviewedAt",
+            try Date.fetchAll(db.cachedStatement(sql: "SELECT reviewedAt FROM reviewLog WHERE userId = ? AND reviewedAt >= ? ORDER BY reviewedAt"),
                               arguments: [userId, since])
         }
     }
@@ -397,10 +415,10 @@ struct FlashcardStore: Sendable {
     /// Due dates of the user's unsuspended, reviewed, visible cards before `until`.
     func dueDates(userId: Int64, until: Date) async throws -> [Date] {
         try await writer.read { db in
-            try Date.fetchAll(db, sql: """
+            try Date.fetchAll(db.cachedStatement(sql: """
                 SELECT s.due FROM cardState s JOIN card c ON c.id = s.cardId
                 WHERE s.userId = :user AND s.suspended = 0 AND s.reviewCount > 0 AND \(Self.visible) AND s.due < :until
-                """, arguments: ["user": userId, "until": until])
+                """), arguments: ["user": userId, "until": until])
         }
     }
 
@@ -409,12 +427,12 @@ struct FlashcardStore: Sendable {
         try await writer.read { db in
             var args: [String: (any DatabaseValueConvertible)?] = ["user": userId]
             if let deck { args["deck"] = deck }
-            let cards = try CardRow.fetchAll(db, sql: """
+            let cards = try CardRow.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.cardColumns) FROM card c WHERE \(Self.visible) \(deck == nil ? "" : "AND c.deck = :deck")
                 ORDER BY c.userId IS NOT NULL, c.position, c.id
-                """, arguments: StatementArguments(args))
+                """), arguments: StatementArguments(args))
             var states: [Int64: Row] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM cardState WHERE userId = ?", arguments: [userId]) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM cardState WHERE userId = ?"), arguments: [userId]) {
                 states[row["cardId"]] = row
             }
             return cards.map { c in BrowserRow(card: c, state: states[c.id].map { CardStateRow(row: $0, schedulerId: c.schedulerId) }) }
@@ -425,13 +443,13 @@ struct FlashcardStore: Sendable {
 
     func ownCards(userId: Int64) async throws -> [CardRow] {
         try await writer.read { db in
-            try CardRow.fetchAll(db, sql: "SELECT \(Self.cardColumns) FROM card c WHERE c.userId = ? ORDER BY c.deck, c.id", arguments: [userId])
+            try CardRow.fetchAll(db.cachedStatement(sql: "SELECT \(Self.cardColumns) FROM card c WHERE c.userId = ? ORDER BY c.deck, c.id"), arguments: [userId])
         }
     }
 
     func ownCard(userId: Int64, cardId: Int64) async throws -> CardRow? {
         try await writer.read { db in
-            try CardRow.fetchOne(db, sql: "SELECT \(Self.cardColumns) FROM card c WHERE c.id = ? AND c.userId = ?", arguments: [cardId, userId])
+            try CardRow.fetchOne(db.cachedStatement(sql: "SELECT \(Self.cardColumns) FROM card c WHERE c.id = ? AND c.userId = ?"), arguments: [cardId, userId])
         }
     }
 
@@ -441,9 +459,9 @@ struct FlashcardStore: Sendable {
     }
 
     static func insert(_ db: Database, userId: Int64, _ c: ImportedCard, now: Date) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO card (userId, guid, deck, front, back, frontHtml, backHtml, tags, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [userId, c.guid, c.deck, c.front, c.back, c.frontHtml, c.backHtml, c.tags, now, now])
+            """).execute(arguments: [userId, c.guid, c.deck, c.front, c.back, c.frontHtml, c.backHtml, c.tags, now, now])
         return db.lastInsertedRowID
     }
 
@@ -451,9 +469,9 @@ struct FlashcardStore: Sendable {
     func updateCard(userId: Int64, cardId: Int64, deck: String, front: String, back: String, frontHtml: String, backHtml: String,
                     now: Date) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE card SET deck = ?, front = ?, back = ?, frontHtml = ?, backHtml = ?, updatedAt = ? WHERE id = ? AND userId = ?
-                """, arguments: [deck, front, back, frontHtml, backHtml, now, cardId, userId])
+                """).execute(arguments: [deck, front, back, frontHtml, backHtml, now, cardId, userId])
             return db.changesCount == 1
         }
     }
@@ -461,7 +479,7 @@ struct FlashcardStore: Sendable {
     /// Deletes one of the user's own cards with its state and log; false when it is not theirs.
     func deleteCard(userId: Int64, cardId: Int64) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(sql: "DELETE FROM card WHERE id = ? AND userId = ?", arguments: [cardId, userId])
+            try db.cachedStatement(sql: "DELETE FROM card WHERE id = ? AND userId = ?").execute(arguments: [cardId, userId])
             return db.changesCount == 1
         }
     }
@@ -479,21 +497,21 @@ struct FlashcardStore: Sendable {
         try await writer.write { db in
             var counts = ImportCounts()
             for c in cards {
-                if try Int.fetchOne(db, sql: "SELECT 1 FROM card WHERE contentId = ?", arguments: [c.guid]) != nil {
+                if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM card WHERE contentId = ?"), arguments: [c.guid]) != nil {
                     counts.skipped += 1
                     continue
                 }
-                if let row = try Row.fetchOne(db, sql: "SELECT id, deck, front, back, frontHtml, backHtml, tags FROM card WHERE userId = ? AND guid = ?",
+                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, deck, front, back, frontHtml, backHtml, tags FROM card WHERE userId = ? AND guid = ?"),
                                               arguments: [userId, c.guid]) {
                     let sameText = ((row["front"] as String) == c.front && (row["back"] as String) == c.back)
                         || (AnkiText.field(row["frontHtml"]) == c.exportedFront && AnkiText.field(row["backHtml"]) == c.exportedBack)
                     if sameText && (row["deck"] as String) == c.deck && (row["tags"] as String) == c.tags {
                         counts.skipped += 1
                     } else {
-                        try db.execute(sql: """
+                        try db.cachedStatement(sql: """
                             UPDATE card SET deck = ?, front = ?, back = ?, frontHtml = ?, backHtml = ?, tags = ?, updatedAt = ?
                             WHERE id = ? AND userId = ?
-                            """, arguments: [c.deck, c.front, c.back, c.frontHtml, c.backHtml, c.tags, now, row["id"] as Int64, userId])
+                            """).execute(arguments: [c.deck, c.front, c.back, c.frontHtml, c.backHtml, c.tags, now, row["id"] as Int64, userId])
                         counts.updated += 1
                     }
                 } else {
