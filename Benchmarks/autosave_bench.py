@@ -6,15 +6,22 @@ attempt and sends `--saves` autosaves in a row, each with the version the previo
 app.js does. Reports throughput and latency percentiles of the autosave POST, then checks in the database that
 every step holds the text its writer sent last, at version == number of saves (no lost or reordered version).
 
+Writers behave like app.js by default: it saves 2 s after the last keystroke, so a person typing steadily saves
+about every 2 s; each writer waits a random --think-min..--think-max ms (default 1000..3000) before each save.
+--flat-out drops the waiting: every writer sends its next save as soon as the previous one is answered, which
+measures capacity (and then latency is queueing: 50 writers in a closed loop).
+
 Usage (from the repository root):
     swift build -c release --product casebook
-    python3 Benchmarks/autosave_bench.py [--writers 50] [--saves 40]
+    python3 Benchmarks/autosave_bench.py [--writers 50] [--saves 15]            # people typing
+    python3 Benchmarks/autosave_bench.py --flat-out [--writers 50] [--saves 40] # capacity
 Standard library only.
 """
 import argparse
 import http.client
 import json
 import os
+import random
 import re
 import sqlite3
 import subprocess
@@ -62,10 +69,15 @@ class Client:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--writers", type=int, default=50)
-    ap.add_argument("--saves", type=int, default=40)
+    ap.add_argument("--saves", type=int, default=15)
+    ap.add_argument("--think-min", type=int, default=1000, help="ms before each save, at least")
+    ap.add_argument("--think-max", type=int, default=3000, help="ms before each save, at most")
+    ap.add_argument("--flat-out", action="store_true", help="no waiting between saves")
     ap.add_argument("--port", type=int, default=18090)
     ap.add_argument("--bin", default=".build/release/casebook")
     args = ap.parse_args()
+    if args.flat_out:
+        args.think_min = args.think_max = 0
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin} not found: run `swift build -c release --product casebook` first")
 
@@ -114,8 +126,11 @@ def main():
             c.cookies = dict(users[spec["user"]].cookies)
             version = 0
             mine = []
+            rng = random.Random(i)
             barrier.wait()
             for n in range(args.saves):
+                if args.think_max > 0:
+                    time.sleep(rng.uniform(args.think_min, args.think_max) / 1000)
                 text = f"writer {i} save {n}: " + ("two-tower retrieval, then ranking. " * (1 + n % 20))
                 body = json.dumps({"step": spec["step"], "text": text, "version": version, "seconds": n})
                 t0 = time.perf_counter()
@@ -145,6 +160,8 @@ def main():
     lat = sorted(latencies)
     def pct(p):
         return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000 if lat else float("nan")
+    mode = "flat out" if args.think_max == 0 else f"thinking {args.think_min}-{args.think_max} ms before each save"
+    print(f"mode: {mode}")
     print(f"writers={args.writers} saves/writer={args.saves} requests={len(lat)} errors={len(errors)} seconds={elapsed:.2f}")
     print(f"throughput={len(lat) / elapsed:.0f} saves/s  p50={pct(50):.2f} ms  p90={pct(90):.2f} ms  p99={pct(99):.2f} ms  max={lat[-1] * 1000:.2f} ms")
     for e in errors[:5]:

@@ -14,7 +14,7 @@ set -euo pipefail
 REVIEWERS=${REVIEWERS:-50}
 DURATION=${DURATION:-15s}
 PORT=${PORT:-18091}
-GRADES=${GRADES:-5}
+GRADES=${GRADES:-2}
 
 cd "$(dirname "$0")/.."
 # BIN=… runs another build of the server (e.g. a debug one, to check the script); the figure that counts is release.
@@ -61,7 +61,12 @@ echo "== $(wc -l < "$COOKIES") reviewers signed in"
 # A fresh data directory trains the recommender in the background (both cores for about a minute): wait for it, so
 # the figure is the review page's own and not the training's.
 until curl -fsS "$BASE/api/v1/recsys/status" 2>/dev/null | grep -q '"state":"ready"'; do sleep 1; done
-echo "== HTTP GET /cards/review?reveal=1 on loopback (wrk, 2 threads, ${REVIEWERS} connections, ${DURATION})"
 [ -n "${HOLD:-}" ] && { echo "holding: server on $BASE, cookies in $COOKIES"; sleep "$HOLD"; }
+# 1. Reviewers as people: one connection and one wrk thread each, thinking THINK_MIN..THINK_MAX ms before each grade.
+echo "== paced: ${REVIEWERS} reviewers, each GET card → think ${THINK_MIN:-1000}–${THINK_MAX:-3000} ms → POST grade → GET next (${PACED_DURATION:-30s})"
+COOKIE_FILE="$COOKIES" wrk -t"$REVIEWERS" -c"$REVIEWERS" -d"${PACED_DURATION:-30s}" --latency -s Benchmarks/review_paced.lua "$BASE" \
+    | sed -n '/Latency Distribution/,$p'
+# 2. Capacity: the same reviewers with no thinking time, as fast as the server answers (page GETs only).
+echo "== flat out: GET /cards/review?reveal=1, ${REVIEWERS} connections with no thinking time, wrk -t2 (${DURATION})"
 COOKIE_FILE="$COOKIES" wrk -t2 -c"$REVIEWERS" -d"$DURATION" --latency -s Benchmarks/review_sessions.lua "$BASE" \
     | sed -n '/Latency Distribution/,/Requests\/sec/p'
