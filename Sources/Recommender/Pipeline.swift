@@ -146,6 +146,9 @@ struct Engine: Sendable {
         }
         var maxSim = [Float](repeating: -1, count: n)
         var alive = [Bool](repeating: true, count: n)
+        // Creator caps are counted for the few creators picked so far; when one reaches the cap, its remaining
+        // candidates are retired at once, so the scan below needs no per-candidate lookup.
+        let creatorOf = cands.map { world.itemCreator[$0.item] }
         var perCreator = [Int32: Int]()
         var selected = [PipelineItem]()
         selected.reserveCapacity(o.k)
@@ -159,8 +162,6 @@ struct Engine: Sendable {
             var bestRel = -1
             var bestRelValue = -Float.infinity
             for j in 0..<n where alive[j] {
-                let item = cands[j].item
-                if capCreators, perCreator[world.itemCreator[item], default: 0] >= o.maxPerCreator { continue }
                 let mmr = lambda * rel[j] - (1 - lambda) * max(0, maxSim[j])
                 if mmr > bestScore {
                     bestScore = mmr
@@ -179,7 +180,13 @@ struct Engine: Sendable {
             let original = world.itemDuplicateOf[item] >= 0 ? Int(world.itemDuplicateOf[item]) : item
             if selectedOriginals.contains(original) { continue }  // re-upload of something already picked
             selectedOriginals.insert(original)
-            perCreator[world.itemCreator[item], default: 0] += 1
+            if capCreators {
+                let creator = creatorOf[best]
+                perCreator[creator, default: 0] += 1
+                if perCreator[creator]! >= o.maxPerCreator {
+                    for j in 0..<n where creatorOf[j] == creator { alive[j] = false }
+                }
+            }
             if o.explain {
                 pick.reasons = reasons(for: item, ctx: ctx, stats: stats, diversityPick: best != bestRel && lambda < 1, retrieval: o.retrieval)
             }
