@@ -17,9 +17,11 @@ migrate: release
 run: migrate
 	.build/release/casebook serve
 
+# One build of everything (the server binary the API, crash and browser tests start, and the test bundles), then
+# the tests without rebuilding: building the product and then `swift test` compiled some targets twice.
 test: deps
-	swift build --product casebook
-	swift test
+	swift build --build-tests
+	swift test --skip-build
 	Tests/api/run.sh
 	python3 Tests/ops/crash_test.py --rounds 3
 	Tests/browser/run.sh

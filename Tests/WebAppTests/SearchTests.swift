@@ -135,23 +135,6 @@ import Testing
             #expect(await mine.askedFor == [id!])
         }
     }
-
-    @Test func searchIsFast() async throws {
-        let index = try await SharedServices.shared.get().searchIndex
-        let queries = ["ranking", "embedding", "feature store", "two tower retrieval", "cold start", "precision recall", "drift", "latency"]
-        var times: [Double] = []
-        for i in 0..<400 {
-            let q = SearchQuery(queries[i % queries.count])
-            let start = ContinuousClock.now
-            _ = try index.searchSync(q)
-            let d = ContinuousClock.now - start
-            times.append(Double(d.components.attoseconds) / 1e15)
-        }
-        times.sort()
-        let p99 = times[Int(Double(times.count) * 0.99)]
-        // Loose bound for a debug build on a shared machine; the release benchmark (Benchmarks/search_bench.sh) checks 5 ms.
-        #expect(p99 < 50, "p99 \(p99) ms")
-    }
 }
 
 actor StubUserSearch: UserSearchProvider {
