@@ -187,8 +187,11 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
             let b = Browser(client)
             try await b.signUp("undoer")
             let (_, first) = try await gradeCurrent(b, rating: 3)
+            // Ten minutes pass: the learning step is due now, so it comes before the next new card.
+            try await db.writer.write { try $0.execute(sql: "UPDATE cardState SET due = ? WHERE cardId = ?",
+                                                       arguments: [Date().addingTimeInterval(-60), Int64(first)!]) }
             let (_, second) = try await gradeCurrent(b, rating: 3)
-            #expect(first == second)  // a Good new card returns in 10 minutes, within the learn-ahead window
+            #expect(first == second)
             let before = try await db.writer.read { try Row.fetchOne($0, sql: "SELECT * FROM cardState WHERE cardId = ?", arguments: [Int64(first)!])! }
             #expect((before["reviewCount"] as Int) == 2)
             let undo = try await b.submit("/cards/review/undo", [], tokenFrom: "/cards/review")
@@ -203,6 +206,23 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
             #expect(try await count(db, "SELECT COUNT(*) FROM reviewLog") == 0)
             let nothing = try await b.submit("/cards/review/undo", [], tokenFrom: "/cards/review")
             #expect(nothing.status == .conflict)
+        }
+    }
+
+    @Test func aJustFailedCardWaitsBehindNewCardsAndReturnsWhenTheyRunOut() async throws {
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("learner")
+            let (_, failed) = try await gradeCurrent(b, rating: 1)  // Again: due in a minute, inside the learn-ahead window
+            let (_, next) = try await gradeCurrent(b, rating: 4)
+            #expect(next != failed)  // a new card is shown, not the card the button said comes back in a minute
+            #expect(try await b.get("/cards/review").text.contains("1 due"))
+            // With no new card left (here: every other card retired), the learning card is shown ahead of time rather
+            // than ending the session.
+            try await db.writer.write { try $0.execute(sql: "UPDATE card SET retired = 1 WHERE id NOT IN (?, ?)",
+                                                       arguments: [Int64(failed)!, Int64(next)!]) }
+            let (_, again) = try await gradeCurrent(b, rating: 3)
+            #expect(again == failed)
         }
     }
 
@@ -486,5 +506,10 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
         #expect(FlashcardController.intervalLabel(3 * 3600) == "3 h")
         #expect(FlashcardController.intervalLabel(4 * 86_400) == "4 d")
         #expect(FlashcardController.intervalLabel(400 * 86_400) == "1.1 y")
+        // Near a unit boundary the label moves up a unit instead of showing "60 min" or "24 h".
+        #expect(FlashcardController.intervalLabel(3_590) == "1 h")
+        #expect(FlashcardController.intervalLabel(23.6 * 3600) == "1 d")
+        #expect(FlashcardController.intervalLabel(23.4 * 3600) == "23 h")
+        #expect(FlashcardController.intervalLabel(30.6 * 86_400) == "1.0 mo")
     }
 }

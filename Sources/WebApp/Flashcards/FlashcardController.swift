@@ -72,12 +72,16 @@ struct FlashcardController: Sendable {
 
     /// "1 min", "10 min", "3 h", "4 d", "2.5 mo", "1.2 y" — how long until a card comes back.
     static func intervalLabel(_ seconds: TimeInterval) -> String {
+        // Each unit is chosen by the rounded figure, so 59.7 minutes reads "1 h" and 23.6 hours "1 d", not "60 min"/"24 h".
         let s = max(0, seconds)
-        if s < 3600 { return "\(max(1, Int((s / 60).rounded()))) min" }
-        if s < 86_400 { return "\(Int((s / 3600).rounded())) h" }
+        let minutes = Int((s / 60).rounded())
+        if minutes < 60 { return "\(max(1, minutes)) min" }
+        let hours = Int((s / 3600).rounded())
+        if hours < 24 { return "\(hours) h" }
         let days = s / 86_400
-        if days < 31 { return "\(Int(days.rounded())) d" }
-        if days < 365 { return String(format: "%.1f mo", days / 30.4) }
+        if Int(days.rounded()) < 31 { return "\(max(1, Int(days.rounded()))) d" }
+        let months = (days / 30.4 * 10).rounded() / 10
+        if months < 12 { return String(format: "%.1f mo", months) }
         return String(format: "%.1f y", days / 365.25)
     }
 

@@ -242,7 +242,8 @@ struct FlashcardStore: Sendable {
     }
 
     static func queueArguments(userId: Int64, deck: String?, now: Date, dayEnd: Date) -> StatementArguments {
-        var args: [String: (any DatabaseValueConvertible)?] = ["user": userId, "dayEnd": dayEnd, "ahead": now.addingTimeInterval(learnAhead)]
+        var args: [String: (any DatabaseValueConvertible)?] = ["user": userId, "dayEnd": dayEnd, "now": now,
+                                                          "ahead": now.addingTimeInterval(learnAhead)]
         if let deck { args["deck"] = deck }
         return StatementArguments(args)
     }
@@ -253,7 +254,9 @@ struct FlashcardStore: Sendable {
                          arguments: [userId, since]) ?? 0
     }
 
-    /// The next card to show: due reviews (and learning steps) first, then new cards within the daily limit.
+    /// The next card to show, in Anki's order: learning steps and reviews that are due, then new cards within the daily
+    /// limit, and only when neither is left, a learning step due within the learn-ahead window. (Serving the
+    /// learn-ahead card before new cards would bring a just-failed card straight back, under a "1 min" label.)
     func nextCard(userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) async throws -> (CardRow, CardStateRow?)? {
         try await writer.read { db in try Self.nextCard(db, userId: userId, deck: deck, now: now, today: today, newLimit: newLimit) }
     }
@@ -261,15 +264,22 @@ struct FlashcardStore: Sendable {
     static func nextCard(_ db: Database, userId: Int64, deck: String?, now: Date, today: StudyDay, newLimit: Int) throws
         -> (CardRow, CardStateRow?)? {
         let args = queueArguments(userId: userId, deck: deck, now: now, dayEnd: today.end)
-        if let card = try CardRow.fetchOne(db.cachedStatement(sql: "SELECT \(cardColumns) \(dueSQL(deck: deck)) ORDER BY s.due, c.id LIMIT 1"),
-                                           arguments: args) {
+        // Due now sorts before learning ahead; within each, the earliest due first.
+        var ahead: (CardRow, CardStateRow?)?
+        if let card = try CardRow.fetchOne(db.cachedStatement(sql: """
+            SELECT \(cardColumns) \(dueSQL(deck: deck)) ORDER BY (s.state <> 'review' AND s.due > :now), s.due, c.id LIMIT 1
+            """), arguments: args) {
+            let state = try fetchState(db, userId: userId, card: card)
+            guard let scheduled = state?.card, scheduled.state != .review, scheduled.due > now else { return (card, state) }
+            ahead = (card, state)
+        }
+        if try introduced(db, userId: userId, since: today.start) < newLimit,
+           let card = try CardRow.fetchOne(db.cachedStatement(sql: """
+            SELECT \(cardColumns) \(newSQL(deck: deck)) ORDER BY c.userId IS NOT NULL, c.position, c.id LIMIT 1
+            """), arguments: args) {
             return (card, try fetchState(db, userId: userId, card: card))
         }
-        guard try introduced(db, userId: userId, since: today.start) < newLimit else { return nil }
-        guard let card = try CardRow.fetchOne(db.cachedStatement(sql: """
-            SELECT \(cardColumns) \(newSQL(deck: deck)) ORDER BY c.userId IS NOT NULL, c.position, c.id LIMIT 1
-            """), arguments: args) else { return nil }
-        return (card, try fetchState(db, userId: userId, card: card))
+        return ahead
     }
 
     /// Cards due by the end of today, new cards still allowed today, reviews done today.
