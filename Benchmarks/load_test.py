@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
 """Load test: N concurrent clients (default 100) for D seconds (default 60) of mixed traffic on loopback against a
-running Casebook (release build recommended): content pages, search, recommendations, reading-progress writes, and,
-where the server has them, flashcard reviews and attempt autosaves. Reports requests, errors and p50/p99 per route,
-then checks that every acknowledged write is in the database (zero lost writes).
+running Casebook (release build recommended): content pages, search, recommendations, and the writes a learner makes
+(reading-progress marks, flashcard reviews, attempt autosaves; driven by Tests/ops/writes.py, as the crash test does).
+Reports requests, errors and p50/p99 per route, then stops the server and checks that every acknowledged write is in
+the database (zero lost writes): every sign-up, progress mark and review, and for every attempt step the text and
+version of the last acknowledged autosave.
 
     swift build -c release --product casebook
     python3 Benchmarks/load_test.py --clients 100 --seconds 60
 """
-import argparse, json, os, pathlib, random, re, signal, sqlite3, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, json, os, pathlib, random, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Tests" / "ops"))
 from client import Client  # noqa: E402
+from writes import Acked, Learner, lost_writes  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = ["/", "/framework", "/cases", "/cases/video-recommendation", "/cases/fraud-detection", "/foundations/feature-stores",
          "/glossary", "/compare"]
 QUERIES = ["hnsw", "calibration", "two-tower retrieval", "label leakage", "ndcg", "feature store", "cold start", "fraud"]
-SECTIONS = ["clarifying-requirements", "framing-as-an-ml-task", "data-preparation", "model-development", "evaluation"]
 
 
 def percentile(xs, p):
@@ -52,7 +54,7 @@ def main():
         user_ids = list(range(0, min(a.users, 5000)))
         lat = {}
         errors = {}
-        acked = set()
+        acked = Acked()
         lock = threading.Lock()
         deadline = time.time() + a.seconds
         ready = threading.Barrier(a.clients + 1)
@@ -75,28 +77,29 @@ def main():
 
         def client(i):
             rng = random.Random(i)
-            c = Client(a.port, f"10.9.{i // 250}.{i % 250}")
-            name = f"load{i}"
+            learner = Learner(Client(a.port, f"10.9.{i // 250}.{i % 250}"), f"load{i}", acked, rng, observe=record)
+            c = learner.c
             ready.wait()
-            status, _ = timed("POST /signup", lambda: (c.get("/signup"), c.post_form("/signup", {"username": name, "password": "correct horse battery staple", "next": "/"}))[1], (303, 302))
-            c.get("/cases/video-recommendation")  # the session's own CSRF token (signing in issues a new one)
+            try:
+                learner.sign_up()
+            except Exception:
+                pass  # observed as an error of its route
             while time.time() < deadline:
                 r = rng.random()
-                if r < 0.45:
+                if r < 0.40:
                     p = rng.choice(PAGES)
                     timed("GET " + (p if not p.startswith("/cases/") and not p.startswith("/foundations/") else re.sub(r"/[^/]+$", "/{slug}", p)), lambda: c.get(p))
-                elif r < 0.60:
+                elif r < 0.55:
                     q = rng.choice(QUERIES)
                     timed("GET /search", lambda: c.get("/search?q=" + urllib.request.quote(q)))
-                elif r < 0.80:
+                elif r < 0.70:
                     u = rng.choice(user_ids)
                     timed("GET /api/v1/recommendations", lambda: c.get(f"/api/v1/recommendations?user={u}&k=20&candidates=500"))
                 else:
-                    doc, sec = "/cases/video-recommendation", rng.choice(SECTIONS)
-                    status, _ = timed("POST /me/progress", lambda: c.post_form("/me/progress", {"document": doc, "section": sec}), (303, 302))
-                    if status in (302, 303):
-                        with lock:
-                            acked.add((name, doc, sec))
+                    try:
+                        learner.act()  # a progress mark, a review (card page with its answer, then the grade) or an autosave
+                    except Exception:
+                        pass  # observed as an error of its route
 
         threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(a.clients)]
         for t in threads:
@@ -115,11 +118,18 @@ def main():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    con = sqlite3.connect(os.path.join(data, "casebook.sqlite"))
-    rows = {(u, d, s) for u, d, s in con.execute("SELECT u.username, p.documentUrl, p.sectionId FROM readingProgress p JOIN user u ON u.id = p.userId")}
-    lost = acked - rows
-    print(f"acknowledged progress writes: {len(acked)}, lost: {len(lost)}")
-    return 1 if lost or errors else 0
+    lost = lost_writes(os.path.join(data, "casebook.sqlite"), acked, exact=True)
+    print("acknowledged writes: " + ", ".join(f"{v} {k}" for k, v in acked.counts().items())
+          + "; lost: " + ", ".join(f"{len(v)} {k}" for k, v in lost.items()))
+    for kind, items in lost.items():
+        if items:
+            print(f"  lost {kind}:", items[:5])
+    failed = any(lost.values()) or errors
+    if failed:
+        print("the database and server log are kept in", data)
+    else:
+        shutil.rmtree(data, ignore_errors=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

