@@ -84,8 +84,8 @@ enum DocumentLoader {
                 for (d, svg) in zip(rendered.diagrams, svgs) {
                     let caption = d.caption.isEmpty ? "" : "<figcaption>\(markdown.renderInline(d.caption))</figcaption>"
                     let label = escapeHTML(d.caption.isEmpty ? "Diagram" : d.caption)
-                    let svgLabelled = svg.replacingOccurrences(of: "role=\"img\"", with: "role=\"img\" aria-label=\"\(label)\"")
-                    html = html.replacingOccurrences(of: d.placeholder, with: "<figure class=\"diagram\">\(svgLabelled)\(caption)</figure>")
+                    let svgLabelled = svg.replacingAll("role=\"img\"", with: "role=\"img\" aria-label=\"\(label)\"")
+                    html = html.replacingAll(d.placeholder, with: "<figure class=\"diagram\">\(svgLabelled)\(caption)</figure>")
                 }
             } catch let e as DiagramError {
                 let line = e.index.map { offset + rendered.diagrams[$0].line } ?? offset + (rendered.diagrams.first?.line ?? 1)

@@ -28,7 +28,7 @@ public struct FrontMatter: Sendable, Decodable {
 public enum FrontMatterParser {
     /// The parsed front matter, the body, and how many lines precede the body (to turn body lines into file lines).
     public static func parse(_ text: String, file: String) throws(ContentError) -> (FrontMatter, body: String, bodyLineOffset: Int) {
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+        let normalized = text.replacingAll("\r\n", with: "\n")
         guard normalized.hasPrefix("---\n") else {
             throw ContentError(file: file, line: 1, message: "the file must start with a `---` line opening the YAML front matter")
         }

@@ -160,10 +160,10 @@ public struct MarkdownRenderer: Sendable {
         html = Self.addHeadingIds(html, headings: headings)
         // Task-list checkboxes are display-only; give them an accessible name (raw HTML is off, so these are ours).
         if html.contains("type=\"checkbox\"") {
-            html = html.replacingOccurrences(of: "<input type=\"checkbox\"", with: "<input aria-label=\"Checklist item\" type=\"checkbox\"")
+            html = html.replacingAll("<input type=\"checkbox\"", with: "<input aria-label=\"Checklist item\" type=\"checkbox\"")
         }
         for d in diagrams {
-            html = html.replacingOccurrences(of: "<p>\(d.placeholder)</p>", with: d.placeholder)
+            html = html.replacingAll("<p>\(d.placeholder)</p>", with: d.placeholder)
         }
         return RenderedMarkdown(html: html, headings: headings, links: links, diagrams: diagrams,
                                 sectionText: sectionText, wordCount: wordCount)

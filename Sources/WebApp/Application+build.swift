@@ -55,39 +55,76 @@ public struct AppServices: Sendable {
 }
 
 /// Loads content, templates and the database. Any problem stops startup with a message naming what to fix.
-public func loadServices(_ config: AppConfiguration, logger: Logger) async throws -> AppServices {
-    let start = ContinuousClock.now
+/// `startRecommender: false` leaves the recommender for the caller to start (the server starts it once its pages are
+/// rendered, so a first start's training does not compete with them for the cores).
+public func loadServices(_ config: AppConfiguration, logger: Logger, startRecommender: Bool = true) async throws -> AppServices {
+    var stages = StartupStages()
     let kb = try KnowledgeBase.load(from: config.contentDirectory,
                                     diagramCache: config.inMemoryDatabase ? nil : config.dataDirectory.appendingPathComponent("cache/diagrams"))
-    let contentTime = ContinuousClock.now - start
+    let contentTime = stages.lap("content")
+    // The search index needs only the content: it is built on another core while the database opens.
+    let searchBuild = Task.detached { try SearchIndex(kb: kb) }
     let migrations = try MigrationRunner(directory: config.migrationsDirectory)
     let database = config.inMemoryDatabase
         ? try AppDatabase.inMemory(migrations: migrations)
         : try AppDatabase.open(directory: config.dataDirectory, migrations: migrations,
                                observer: { AppMetrics.shared.recordStatement(seconds: $0) })
+    stages.lap("database")
     let views = try await Views(templatesDirectory: config.templatesDirectory, publicDirectory: config.publicDirectory)
-    let searchIndex = try SearchIndex(kb: kb)
+    stages.lap("templates")
+    let searchIndex = try await searchBuild.value
+    stages.lap("search index (rest)")
     logger.info("content loaded", metadata: [
         "documents": "\(kb.documents.count)", "cards": "\(kb.cards.count)",
         "diagrams": "\(kb.documents.map(\.diagramCount).reduce(0, +))", "glossary": "\(kb.glossary.count)",
         "searchEntries": "\(searchIndex.count)",
-        "ms": "\(contentTime.components.seconds * 1000 + contentTime.components.attoseconds / 1_000_000_000_000_000)",
+        "ms": "\(contentTime)",
     ])
     let accounts = AccountServices(database: database, hasher: BcryptPasswordHasher(cost: config.bcryptCost))
     try await accounts.sessions.purgeExpiredSessions(now: Date(), idleTimeout: config.sessionIdleTimeout)
+    stages.lap("sessions")
     let recsys = RecsysService()
-    recsys.start(directory: config.inMemoryDatabase ? nil : config.recsysModelDirectory, world: config.recsysWorld,
-                 training: config.recsysTraining, logger: logger)
+    if startRecommender { startRecommenderService(recsys, config: config, logger: logger) }
     // Flashcards: content cards are synced by stable id before the server accepts requests.
     let cardStore = FlashcardStore(database)
     let synced = try cardStore.syncContentCards(kb, now: Date())
     logger.info("flashcards synced", metadata: ["added": "\(synced.added)", "updated": "\(synced.updated)", "retired": "\(synced.retired)"])
+    stages.lap("flashcards")
     // Mock interviews: dashboard, streak and "your attempts" in search.
     let attemptHooks = AttemptActivity(kb: kb, database: database)
     let hooks = LearnerHooks(flashcards: SQLiteFlashcardActivity(store: cardStore, newCardsPerDay: FlashcardSettings.newCardsPerDay),
                              attempts: attemptHooks, userSearch: [attemptHooks])
+    logger.info("services loaded", metadata: stages.metadata)
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
                        accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys)
+}
+
+/// Loads the saved model, or trains the default world when there is none, on a background thread.
+func startRecommenderService(_ recsys: RecsysService, config: AppConfiguration, logger: Logger) {
+    recsys.start(directory: config.inMemoryDatabase ? nil : config.recsysModelDirectory, world: config.recsysWorld,
+                 training: config.recsysTraining, logger: logger)
+}
+
+/// Milliseconds per startup stage, logged once, so a slow start says which stage to look at.
+struct StartupStages {
+    private var last = ContinuousClock.now
+    private(set) var laps: [(String, Int)] = []
+
+    @discardableResult
+    mutating func lap(_ name: String) -> Int {
+        let now = ContinuousClock.now
+        let elapsed = now - last
+        last = now
+        let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        laps.append((name, ms))
+        return ms
+    }
+
+    var metadata: Logger.Metadata {
+        var m: Logger.Metadata = [:]
+        for (name, ms) in laps { m[name + " ms"] = "\(ms)" }
+        return m
+    }
 }
 
 /// Builds the router: middleware from the outside in, then every controller's routes.
@@ -159,8 +196,12 @@ func makeApplication(_ services: AppServices, config: AppConfiguration, logger: 
 public func runServer(_ config: AppConfiguration, logger: Logger = Logger(label: "casebook")) async throws {
     var logger = logger
     logger.logLevel = config.logLevel
-    let services = try await loadServices(config, logger: logger)
+    let services = try await loadServices(config, logger: logger, startRecommender: false)
+    var stages = StartupStages()
     let app = makeApplication(services, config: config, logger: logger)
+    stages.lap("pages")
+    logger.info("router built", metadata: stages.metadata)
+    startRecommenderService(services.recsys, config: config, logger: logger)
     var groupConfig = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     groupConfig.maximumGracefulShutdownDuration = Duration.seconds(config.shutdownGraceSeconds)
     try await ServiceGroup(configuration: groupConfig).run()

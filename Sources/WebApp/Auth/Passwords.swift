@@ -17,12 +17,13 @@ public protocol PasswordHasher: Sendable {
 public struct BcryptPasswordHasher: PasswordHasher {
     /// log2 rounds.
     public let cost: UInt8
-    private let dummyHash: String
+    private let dummyHash: Task<String, Never>
 
-    /// Creates a hasher; computes one throw-away hash at this cost for `verifyDummy`.
+    /// Creates a hasher; computes one throw-away hash at this cost for `verifyDummy`, in the background (at cost 12
+    /// it takes a third of a second, which startup need not wait for).
     public init(cost: UInt8) {
         self.cost = cost
-        dummyHash = Bcrypt.hash(Tokens.random(), cost: cost)
+        dummyHash = Task.detached(priority: .utility) { Bcrypt.hash(Tokens.random(), cost: cost) }
     }
 
     public func hash(_ password: String) async throws -> String {
@@ -35,7 +36,7 @@ public struct BcryptPasswordHasher: PasswordHasher {
     }
 
     public func verifyDummy(_ password: String) async throws {
-        let dummy = dummyHash
+        let dummy = await dummyHash.value
         _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: dummy) }
     }
 }

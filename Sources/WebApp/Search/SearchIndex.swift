@@ -207,9 +207,9 @@ public struct SearchIndex: Sendable {
             if ch == ">" { inTag = false; continue }
             if !inTag { out.append(ch) }
         }
-        out = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        out = out.replacingAll("&lt;", with: "<").replacingAll("&gt;", with: ">")
+            .replacingAll("&quot;", with: "\"").replacingAll("&#39;", with: "'")
+            .replacingAll("&amp;", with: "&")
         return out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }
