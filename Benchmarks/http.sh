@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Casebook vs nginx on the same HTML bytes, side by side in one run (loopback, wrk).
-# Usage: Benchmarks/http.sh [seconds per run, default 15] [connections, default 32]
+# Usage: [ROUNDS=3] Benchmarks/http.sh [seconds per run, default 15] [connections, default 32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15}
 CONNS=${2:-32}
+ROUNDS=${ROUNDS:-3}  # alternating runs: the machine is shared and noisy, so the median ratio is the figure
 PAGE=/cases/video-recommendation
 CB_PORT=18080
 NGINX_PORT=18081
@@ -55,10 +56,14 @@ parse_rps() { awk '/Requests\/sec/ {print $2}'; }
 parse_p99() { awk '$1=="99%" {print $2}'; }
 parse_errors() { awk '/Non-2xx|Socket errors/ {print}'; }
 
-echo "page: $PAGE ($bytes bytes), $CONNS connections, ${DURATION}s each, wrk -t2, $(nproc) cores shared by server and client"
-cb=$(run_wrk "http://127.0.0.1:$CB_PORT$PAGE")
-ng=$(run_wrk "http://127.0.0.1:$NGINX_PORT/cases/video-recommendation")
-cb_rps=$(echo "$cb" | parse_rps); ng_rps=$(echo "$ng" | parse_rps)
-echo "casebook: $cb_rps req/s, p99 $(echo "$cb" | parse_p99) $(echo "$cb" | parse_errors)"
-echo "nginx:    $ng_rps req/s, p99 $(echo "$ng" | parse_p99) $(echo "$ng" | parse_errors)"
-python3 -c "print(f'ratio casebook/nginx: {float(\"$cb_rps\")/float(\"$ng_rps\"):.2f}')"
+echo "page: $PAGE ($bytes bytes), $CONNS connections, ${DURATION}s per run, $ROUNDS rounds alternating Casebook and nginx, wrk -t2, $(nproc) cores shared by server and client"
+ratios=()
+for round in $(seq 1 "$ROUNDS"); do
+  cb=$(run_wrk "http://127.0.0.1:$CB_PORT$PAGE")
+  ng=$(run_wrk "http://127.0.0.1:$NGINX_PORT/cases/video-recommendation")
+  cb_rps=$(echo "$cb" | parse_rps); ng_rps=$(echo "$ng" | parse_rps)
+  ratio=$(python3 -c "print(f'{float(\"$cb_rps\")/float(\"$ng_rps\"):.2f}')")
+  ratios+=("$ratio")
+  echo "round $round: casebook $cb_rps req/s, p99 $(echo "$cb" | parse_p99) $(echo "$cb" | parse_errors)| nginx $ng_rps req/s, p99 $(echo "$ng" | parse_p99) $(echo "$ng" | parse_errors)| ratio $ratio"
+done
+python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[1:])); print(f'median ratio casebook/nginx: {statistics.median(r):.2f} (rounds: {\", \".join(f\"{x:.2f}\" for x in r)})')" "${ratios[@]}"

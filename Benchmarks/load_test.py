@@ -21,6 +21,12 @@ PAGES = ["/", "/framework", "/cases", "/cases/video-recommendation", "/cases/fra
 QUERIES = ["hnsw", "calibration", "two-tower retrieval", "label leakage", "ndcg", "feature store", "cold start", "fraud"]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
@@ -106,11 +112,15 @@ def main():
             t.start()
         ready.wait()
         started = time.time()
+        server_cpu0, client_cpu0 = cpu_seconds(server.pid), sum(os.times()[:2])
         for t in threads:
             t.join()
         elapsed = time.time() - started
+        server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu0, sum(os.times()[:2]) - client_cpu0
         total = sum(len(v) for v in lat.values())
         print(f"{a.clients} clients, {elapsed:.0f} s, {total} requests ({total / elapsed:.0f}/s), errors: {sum(errors.values())}")
+        # Where the cores went: the latencies below are queueing whenever server + client use all of them.
+        print(f"CPU during the run: server {server_cpu:.0f} s, this Python client {client_cpu:.0f} s, of {elapsed * os.cpu_count():.0f} core-seconds")
         print(f"{'route':34} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
         for route in sorted(lat):
             xs = lat[route]

@@ -1,5 +1,6 @@
 -- wrk script: reviewers who behave like people. Run with as many threads as connections (-tN -cN), so each thread
--- is one connection and one reviewer with its own session cookie and Lua state. Each reviewer loops:
+-- is one connection and one reviewer with its own session cookie and Lua state. Each reviewer arrives at a random
+-- moment in the first THINK_MAX ms, then loops:
 --   GET /cards/review?reveal=1 (the card with its answer and grade buttons),
 --   think for THINK_MIN..THINK_MAX ms (default 1000..3000: a fast reviewer),
 --   POST /cards/review with the card, token, CSRF token and a grade (the server answers 303),
@@ -28,9 +29,13 @@ function init(args)
   idle = false       -- true once the day's cards are done
   pages, grades, failures = 0, 0, 0
   last = ""
+  started = false
 end
 
 function delay()
+  -- People open the page at different moments: without this first wait all reviewers would ask at the same instant,
+  -- and that one burst of simultaneous requests (not reviewing) would be the whole p99.
+  if not started then started = true; return math.random(0, think_max) end
   if pending or idle then return math.random(think_min, think_max) end
   return 0
 end
