@@ -60,8 +60,12 @@ import Testing
     @Test func queriesAreOnlyWordsEachQuoted() {
         let q = SearchQuery("NEAR(\"ranking\" AND title:video*")
         #expect(q.terms == ["near", "ranking", "and", "title", "video"])
-        #expect(q.matchExpression == "\"near\" AND \"ranking\" AND \"and\" AND \"title\" AND \"video\"*")
+        #expect(q.matchExpression == "\"near\" AND \"ranking\" AND \"title\" AND \"video\"*")
         #expect(SearchQuery("🙂 * \" (").isEmpty)
+        // Stop words are left out when the query has other words, and kept when it has nothing else.
+        #expect(SearchQuery("point-in-time correctness").anyTermExpression == "\"point\" OR \"time\" OR \"correctness\"*")
+        #expect(SearchQuery("to be or not").matchExpression == "\"not\"*")
+        #expect(SearchQuery("to be or").matchExpression == "\"to\" AND \"be\" AND \"or\"")
         #expect(SearchQuery(String(repeating: "word ", count: 100)).terms.count == SearchQuery.maxTerms)
     }
 

@@ -40,6 +40,17 @@ public struct SearchQuery: Sendable, Equatable {
     /// True when there is nothing to search for.
     public var isEmpty: Bool { terms.isEmpty }
 
+    /// Words too common to search for on their own: with them, "point-in-time correctness" matched (and highlighted)
+    /// every "in" in the book once the query had to be broadened.
+    static let stopWords: Set<String> = ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "is",
+                                         "it", "of", "on", "or", "the", "to", "what", "when", "which", "with"]
+
+    /// The words searched for: the query's words without stop words, unless it has nothing else ("to be or not").
+    public var searchTerms: [String] {
+        let content = terms.filter { !Self.stopWords.contains($0) }
+        return content.isEmpty ? terms : content
+    }
+
     /// Every word must match (the last as a prefix, so a half-typed word still finds something).
     public var matchExpression: String { expression(joiner: " AND ") }
 
@@ -47,10 +58,11 @@ public struct SearchQuery: Sendable, Equatable {
     public var anyTermExpression: String { expression(joiner: " OR ") }
 
     private func expression(joiner: String) -> String {
-        terms.enumerated().map { i, term in
+        let words = searchTerms
+        return words.enumerated().map { i, term in
             // Terms hold only letters and digits, so the doubled-quote escape is belt and braces.
-            let quoted = "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            return i == terms.count - 1 && term.count >= 3 ? quoted + "*" : quoted
+            let quoted = "\"" + term.replacingAll("\"", with: "\"\"") + "\""
+            return i == words.count - 1 && term.count >= 3 ? quoted + "*" : quoted
         }.joined(separator: joiner)
     }
 }
@@ -143,7 +155,7 @@ public struct SearchIndex: Sendable {
         guard !query.isEmpty else { return ([], false) }
         return try await db.read { db in
             let all = try Self.run(db, match: query.matchExpression, limit: limit)
-            if !all.isEmpty || query.terms.count < 2 { return (all, false) }
+            if !all.isEmpty || query.searchTerms.count < 2 { return (all, false) }
             return (try Self.run(db, match: query.anyTermExpression, limit: limit), true)
         }
     }
