@@ -5,6 +5,8 @@ from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from helpers import sign_up
+
 
 def wait_status(browser, state, timeout=15):
     WebDriverWait(browser, timeout).until(
@@ -18,12 +20,7 @@ def serious(browser):
 
 
 def test_mock_interview_autosaves_keeps_offline_drafts_and_previews(server, browser, shot):
-    browser.delete_all_cookies()
-    browser.get(server + "/signup?next=/cases/news-feed")
-    browser.find_element(By.ID, "username").send_keys("mock%d" % int(time.time() * 1000 % 1_000_000))
-    browser.find_element(By.ID, "password").send_keys("correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/signup'] button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/cases/news-feed"))
+    sign_up(browser, server, "mock", "/cases/news-feed")
     gate = browser.find_element(By.CSS_SELECTOR, "details.solution-gate")
     assert gate.get_attribute("open") is None
     browser.find_element(By.XPATH, "//button[normalize-space()='Start a mock interview']").click()

@@ -1,7 +1,7 @@
 """A learner's day in a real browser, done the way a person does it: sign up, read a chapter and mark it read with the
 page's own buttons, see that on the dashboard, review flashcards with the keyboard (and undo a grade), and search from
 the header. axe checks the dashboard, review and search pages; a screenshot is saved at every step."""
-import json, re, time
+import json, re
 
 from axe_selenium_python import Axe
 from selenium.common.exceptions import StaleElementReferenceException
@@ -9,6 +9,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+
+from helpers import sign_up
 
 CHAPTER = "/foundations/feature-stores"
 COUNTS_RE = re.compile(r"(\d+) due · (\d+) new available · (\d+) reviewed today")
@@ -64,14 +66,8 @@ def chapter_row(browser):
 
 
 def test_learner_reads_reviews_and_searches(server, browser, shot):
-    browser.delete_all_cookies()
-
     # Sign up, coming from the chapter.
-    browser.get(server + "/signup?next=" + CHAPTER)
-    browser.find_element(By.ID, "username").send_keys("learner%d" % int(time.time() * 1000 % 1_000_000))
-    browser.find_element(By.ID, "password").send_keys("correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/signup'] button[type=submit]").click()
-    wait(browser, lambda d: d.current_url.split("#")[0].endswith(CHAPTER))
+    sign_up(browser, server, "learner", CHAPTER)
     shot("learner-01-signed-up-on-chapter")
 
     # Mark the first section read with its own button; the page says so.

@@ -92,7 +92,7 @@ def main():
         after = acked.counts()
         this_round = {k: after[k] - before[k] for k in after}
         print(f"round {r}: acknowledged " + ", ".join(f"{v} {k}" for k, v in this_round.items())
-              + f"; lost so far: " + ", ".join(f"{len(v)} {k}" for k, v in lost.items())
+              + "; lost so far: " + ", ".join(f"{len(v)} {k}" for k, v in lost.items())
               + f"; {len(cut)} requests cut off by the kill; integrity check {'ok' if integrity else 'FAILED'}", flush=True)
         # A round in which some kind of write was never acknowledged proves nothing about that kind.
         idle = [k for k, v in this_round.items() if v == 0]
