@@ -46,60 +46,135 @@ public struct ReplayLineError: Error, Sendable, Hashable, CustomStringConvertibl
 /// may span chunks), call ``finish()`` at the end of input, and drain ``takeOutput(_:)`` and
 /// ``takeErrors()`` as you go.
 public final class ReplayProcessor {
-    private var engine: ReplayEngine
+    /// One engine per shard of the cards, each run on its own core; see ``init(scheduler:shards:)``.
+    private let engines: UnsafeMutablePointer<ReplayEngine>
+    private let shardCount: Int
+    /// With more than one shard: the complete lines not yet processed, and the output put back in input order.
+    private var lines = RawBytes(capacity: 1 << 16)
+    private var merged = RawBytes(capacity: 1 << 20)
 
     /// Creates a processor that schedules with `scheduler` (fuzz as configured in it).
-    public init(scheduler: FSRSScheduler) {
-        engine = ReplayEngine(scheduler: scheduler)
+    ///
+    /// `shards` engines (by default one per core, at most 2) each parse every line and schedule the cards whose hash
+    /// falls in their shard, in parallel; a card's reviews stay in input order within its shard and the output lines
+    /// are merged back into input order, so the output is the same for any number of shards.
+    public init(scheduler: FSRSScheduler, shards: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)) {
+        shardCount = max(1, shards)
+        engines = .allocate(capacity: shardCount)
+        for i in 0..<shardCount {
+            (engines + i).initialize(to: ReplayEngine(scheduler: scheduler, shard: i, shardCount: shardCount))
+        }
     }
 
-    deinit { engine.deallocate() }
+    deinit {
+        for i in 0..<shardCount { engines[i].deallocate() }
+        engines.deinitialize(count: shardCount)
+        engines.deallocate()
+        lines.deallocate()
+        merged.deallocate()
+    }
 
     /// The scheduler the reviews are run through.
-    public var scheduler: FSRSScheduler { engine.scheduler }
+    public var scheduler: FSRSScheduler { engines[0].scheduler }
     /// Lines seen so far (including bad ones).
-    public var linesRead: Int { engine.linesRead }
+    public var linesRead: Int { engines[0].linesRead }
     /// Reviews processed successfully so far.
-    public var reviewsProcessed: Int { engine.reviewsProcessed }
+    public var reviewsProcessed: Int { (0..<shardCount).reduce(0) { $0 + engines[$1].reviewsProcessed } }
     /// Bad lines seen so far.
-    public var errorCount: Int { engine.errorCount }
+    public var errorCount: Int { engines[0].errorCount }
     /// The number of distinct cards seen.
-    public var cardCount: Int { engine.table.count }
+    public var cardCount: Int { (0..<shardCount).reduce(0) { $0 + engines[$1].table.count } }
     /// The bytes of output produced and not yet taken.
-    public var pendingOutputCount: Int { engine.out.count }
+    public var pendingOutputCount: Int { shardCount == 1 ? engines[0].out.count : merged.count }
 
     /// Processes a chunk of input; complete lines are handled now, a trailing partial line is kept.
     public func feed(_ chunk: UnsafeRawBufferPointer) {
-        engine.feed(chunk)
+        guard shardCount > 1 else { return engines[0].feed(chunk) }
+        guard let raw = chunk.baseAddress, chunk.count > 0 else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        // Every engine must see the same complete lines: keep the text after the last newline for the next chunk.
+        var last = chunk.count - 1
+        while last >= 0 && base[last] != 0x0A { last -= 1 }
+        guard last >= 0 else { return lines.append(base, chunk.count) }
+        lines.append(base, last + 1)
+        runShards(UnsafeRawBufferPointer(start: lines.base, count: lines.count))
+        lines.count = 0
+        lines.append(base + last + 1, chunk.count - last - 1)
     }
 
     /// Processes a chunk of input given as bytes.
     public func feed(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { engine.feed($0) }
+        bytes.withUnsafeBytes { feed($0) }
     }
 
     /// Processes a chunk of input given as text.
     public func feed(_ text: String) {
         var text = text
-        text.withUTF8 { engine.feed(UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { feed(UnsafeRawBufferPointer($0)) }
     }
 
     /// Ends the input: a last line without a trailing newline is processed now.
     public func finish() {
-        engine.finish()
+        guard shardCount > 1 else { return engines[0].finish() }
+        let rest = Unchecked(UnsafeRawBufferPointer(start: lines.base, count: lines.count))
+        let engines = Unchecked(engines)
+        DispatchQueue.concurrentPerform(iterations: shardCount) { i in
+            engines.value[i].feed(rest.value)
+            engines.value[i].finish()
+        }
+        lines.count = 0
+        mergeOutput()
+    }
+
+    private func runShards(_ input: UnsafeRawBufferPointer) {
+        let engines = Unchecked(engines), input = Unchecked(input)
+        DispatchQueue.concurrentPerform(iterations: shardCount) { i in engines.value[i].feed(input.value) }
+        mergeOutput()
+    }
+
+    /// Appends the shards' output lines to `merged` in input-line order and clears them.
+    private func mergeOutput() {
+        var next = [Int](repeating: 0, count: shardCount)      // index into each shard's outLines
+        var start = [Int](repeating: 0, count: shardCount)     // byte offset of that line in the shard's out
+        var total = 0
+        for i in 0..<shardCount { total += engines[i].outLines.count }
+        merged.reserve((0..<shardCount).reduce(0) { $0 + engines[$1].out.count })
+        for _ in 0..<total {
+            var pick = -1
+            var line = Int.max
+            for i in 0..<shardCount where next[i] < engines[i].outLines.count && engines[i].outLines[next[i]] < line {
+                pick = i
+                line = engines[i].outLines[next[i]]
+            }
+            let end = engines[pick].outEnds[next[pick]]
+            merged.append(engines[pick].out.base + start[pick], end - start[pick])
+            start[pick] = end
+            next[pick] += 1
+        }
+        for i in 0..<shardCount {
+            engines[i].out.count = 0
+            engines[i].outLines.removeAll(keepingCapacity: true)
+            engines[i].outEnds.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Hands the output produced so far to `body` and clears it.
     public func takeOutput(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        guard engine.out.count > 0 else { return }
-        try body(UnsafeRawBufferPointer(start: engine.out.base, count: engine.out.count))
-        engine.out.count = 0
+        if shardCount == 1 {
+            guard engines[0].out.count > 0 else { return }
+            try body(UnsafeRawBufferPointer(start: engines[0].out.base, count: engines[0].out.count))
+            engines[0].out.count = 0
+            return
+        }
+        guard merged.count > 0 else { return }
+        try body(UnsafeRawBufferPointer(start: merged.base, count: merged.count))
+        merged.count = 0
     }
 
     /// Returns the bad lines recorded since the last call and clears them.
     public func takeErrors() -> [ReplayLineError] {
-        defer { engine.errors.removeAll(keepingCapacity: true) }
-        return engine.errors
+        defer { engines[0].errors.removeAll(keepingCapacity: true) }
+        return engines[0].errors
     }
 
     /// The state of card `id` after the reviews processed so far, or `nil` for an unseen card.
@@ -107,10 +182,11 @@ public final class ReplayProcessor {
         var id = id
         return id.withUTF8 { key -> SRSCard? in
             let hash = FuzzSeed.cardHash(bytes: UnsafeRawBufferPointer(key))
-            guard let base = key.baseAddress, let index = engine.table.find(base, key.count, hash: hash) else {
+            let engine = engines + Int(ReplayEngine.shard(of: hash, count: UInt64(shardCount)))
+            guard let base = key.baseAddress, let index = engine.pointee.table.find(base, key.count, hash: hash) else {
                 return nil
             }
-            let core = engine.table.card(index)
+            let core = engine.pointee.table.card(index)
             var card = SRSCard(id: String(decoding: key, as: UTF8.self), due: Micros.date(core.due))
             core.write(to: &card)
             return card
@@ -118,8 +194,9 @@ public final class ReplayProcessor {
     }
 
     /// Replays a whole input at once: the output text and the bad lines.
-    public static func replay(_ input: String, scheduler: FSRSScheduler) -> (output: String, errors: [ReplayLineError]) {
-        let processor = ReplayProcessor(scheduler: scheduler)
+    public static func replay(_ input: String, scheduler: FSRSScheduler, shards: Int = min(2, ProcessInfo.processInfo.activeProcessorCount))
+        -> (output: String, errors: [ReplayLineError]) {
+        let processor = ReplayProcessor(scheduler: scheduler, shards: shards)
         processor.feed(input)
         processor.finish()
         var output = ""
@@ -128,9 +205,23 @@ public final class ReplayProcessor {
     }
 }
 
+/// Hands pointers to `concurrentPerform`: iteration `i` writes only engine `i`, and the input is only read.
+private struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// The replay state machine; a struct so the hot path has no dynamic exclusivity checks.
 struct ReplayEngine {
     let scheduler: FSRSScheduler
+    /// This engine schedules the cards whose hash is `shard` modulo `shardCount`; every engine parses every line, and
+    /// only shard 0 records bad lines.
+    let shard: UInt64
+    let shardCount: UInt64
+    /// With more than one shard: the input line number and the end offset in `out` of each output line, so that the
+    /// processor can put the shards' lines back in input order.
+    var outLines: [Int] = []
+    var outEnds: [Int] = []
     var linesRead = 0
     var reviewsProcessed = 0
     var errorCount = 0
@@ -142,8 +233,10 @@ struct ReplayEngine {
     var table = CardTable()
     var finished = false
 
-    init(scheduler: FSRSScheduler) {
+    init(scheduler: FSRSScheduler, shard: Int = 0, shardCount: Int = 1) {
         self.scheduler = scheduler
+        self.shard = UInt64(shard)
+        self.shardCount = UInt64(shardCount)
     }
 
     func deallocate() {
@@ -202,9 +295,9 @@ struct ReplayEngine {
     private mutating func processLine(_ p: UnsafePointer<UInt8>, _ n: Int) {
         linesRead += 1
         do {
-            try handle(p, n)
-            reviewsProcessed += 1
+            if try handle(p, n) { reviewsProcessed += 1 }
         } catch {
+            guard shard == 0 else { return }
             errorCount += 1
             errors.append(ReplayLineError(line: linesRead, reason: error.reason))
         }
@@ -227,8 +320,9 @@ struct ReplayEngine {
         return true
     }
 
+    /// Parses and checks the line; schedules it if its card belongs to this shard (returns whether it did).
     @inline(__always)
-    private mutating func handle(_ p: UnsafePointer<UInt8>, _ n: Int) throws(LineFailure) {
+    private mutating func handle(_ p: UnsafePointer<UInt8>, _ n: Int) throws(LineFailure) -> Bool {
         var i = 0
         Self.skipWhitespace(p, &i, n)
         guard i < n else { throw LineFailure(reason: "empty line") }
@@ -304,6 +398,7 @@ struct ReplayEngine {
 
         // Schedule.
         let hash = FuzzSeed.cardHash(bytes: UnsafeRawBufferPointer(start: cardPtr, count: cardLen))
+        guard shardCount == 1 || ReplayEngine.shard(of: hash, count: shardCount) == shard else { return false }
         let index = table.findOrInsert(cardPtr, cardLen, hash: hash, rawJSON: cardRawJSON)
         let sched = scheduler
         let ratingValue = SRSRating(rawValue: rating)!
@@ -319,6 +414,17 @@ struct ReplayEngine {
             knownRetrievability: before)
         table.setCard(index, card)
         writeOutput(json: table.jsonBytes(index), card: card, retrievability: before)
+        if shardCount > 1 {
+            outLines.append(linesRead)
+            outEnds.append(out.count)
+        }
+        return true
+    }
+
+    /// The shard that schedules a card (the table's slot function multiplies the whole hash, so any bits will do).
+    @inline(__always)
+    static func shard(of hash: UInt64, count: UInt64) -> UInt64 {
+        (hash >> 32) % count
     }
 
     private struct ParsedString {

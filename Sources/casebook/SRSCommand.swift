@@ -37,6 +37,9 @@ struct SRSCommand: ParsableCommand {
         @Flag(help: "Fuzz review intervals (deterministic per card and review count).")
         var fuzz = false
 
+        @Option(help: "Schedule the cards in this many shards, each on its own core (1–16; default: one per core, at most 2). The output is the same for any number.")
+        var shards: Int?
+
         func makeScheduler() throws(FSRSConfigurationError) -> FSRSScheduler {
             try FSRSScheduler(desiredRetention: retention, maximumInterval: maximumInterval, enableFuzzing: fuzz)
         }
@@ -47,17 +50,19 @@ struct SRSCommand: ParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
+            if let shards, !(1...16).contains(shards) {
+                throw ValidationError("--shards must be between 1 and 16 (got \(shards)).")
+            }
         }
 
         func run() throws {
             let scheduler = try makeScheduler()
-            let processor = ReplayProcessor(scheduler: scheduler)
-            let input = FileHandle.standardInput
-            let output = FileHandle.standardOutput
+            let processor = shards.map { ReplayProcessor(scheduler: scheduler, shards: $0) } ?? ReplayProcessor(scheduler: scheduler)
             let errorOutput = FileHandle.standardError
 
-            func flush() {
-                processor.takeOutput { output.write(Data($0)) }
+            func flush() throws {
+                // Straight from the processor's buffer to the descriptor: no `Data` copy of every output byte.
+                try processor.takeOutput { bytes in try writeAll(bytes, to: STDOUT_FILENO) }
                 let errors = processor.takeErrors()
                 if !errors.isEmpty {
                     let text = errors.map { "error: \($0)\n" }.joined()
@@ -65,18 +70,47 @@ struct SRSCommand: ParsableCommand {
                 }
             }
 
+            // One reused 4 MB buffer; large reads keep the shards busy between their merges.
+            let capacity = 4 << 20
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+            defer { buffer.deallocate() }
             while true {
-                let chunk = input.readData(ofLength: 1 << 20)
-                if chunk.isEmpty { break }
-                chunk.withUnsafeBytes { processor.feed($0) }
-                flush()
+                let n = read(STDIN_FILENO, buffer, capacity)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ReplayIOError(message: "cannot read standard input: \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { break }
+                processor.feed(UnsafeRawBufferPointer(start: buffer, count: n))
+                try flush()
             }
             processor.finish()
-            flush()
+            try flush()
             if processor.errorCount > 0 {
                 errorOutput.write(Data("error: \(processor.errorCount) of \(processor.linesRead) lines rejected\n".utf8))
                 throw ExitCode(1)
             }
         }
     }
+}
+
+/// Writes every byte to `fd`, retrying short writes.
+private func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) throws {
+    guard var p = bytes.baseAddress else { return }
+    var left = bytes.count
+    while left > 0 {
+        let n = write(fd, p, left)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw ReplayIOError(message: "cannot write standard output: \(String(cString: strerror(errno)))")
+        }
+        p += n
+        left -= n
+    }
+}
+
+/// Reading the reviews or writing the results failed (the message says which, and why).
+private struct ReplayIOError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

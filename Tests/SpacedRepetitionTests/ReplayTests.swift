@@ -158,6 +158,49 @@ struct ReplayTests {
         #expect(processor.card("missing") == nil)
     }
 
+    @Test("the output, the errors and every card are the same for 1, 2 and 3 shards, fed in odd-sized chunks")
+    func shardsGiveTheSameAnswer() throws {
+        let fuzzed = try FSRSScheduler()
+        var input = ""
+        let t0 = date("2026-03-01T00:00:00Z")
+        for k in 0..<4000 {
+            let id = k % 5 == 0 ? "card with \\\"escapes\\\" \(k % 97)" : "c\(k % 613)"
+            let at = UTCTimestamp.format(t0.addingTimeInterval(Double(k * 37)))
+            input += k % 401 == 7 ? "{\"card\": \"broken\"\n" : #"{"card":"\#(id)","rating":\#(k % 4 + 1),"at":"\#(at)"}"# + "\n"
+        }
+        input += #"{"card":"last","rating":3,"at":"2026-04-01T00:00:00Z"}"#  // no newline at the end
+        func run(_ shards: Int) -> (String, [ReplayLineError], ReplayProcessor) {
+            let processor = ReplayProcessor(scheduler: fuzzed, shards: shards)
+            let bytes = Array(input.utf8)
+            var i = 0, step = 1
+            var output = ""
+            while i < bytes.count {  // chunks of 1, 2, 3, … 4,099 bytes: lines split anywhere
+                let end = min(bytes.count, i + step)
+                processor.feed(Array(bytes[i..<end]))
+                processor.takeOutput { output += String(decoding: $0, as: UTF8.self) }
+                i = end
+                step = step % 4099 + 1
+            }
+            processor.finish()
+            processor.takeOutput { output += String(decoding: $0, as: UTF8.self) }
+            return (output, processor.takeErrors(), processor)
+        }
+        let (one, oneErrors, reference) = run(1)
+        #expect(oneErrors.count == 10)
+        #expect(one.split(separator: "\n").count == 3991)
+        for shards in [2, 3] {
+            let (output, errors, processor) = run(shards)
+            #expect(output == one, "\(shards) shards")
+            #expect(errors == oneErrors)
+            #expect(processor.reviewsProcessed == reference.reviewsProcessed)
+            #expect(processor.linesRead == reference.linesRead)
+            #expect(processor.cardCount == reference.cardCount)
+            for id in ["c0", "c612", "last", "card with \"escapes\" 5"] {  // the id as JSON decodes it
+                #expect(processor.card(id) != nil && processor.card(id) == reference.card(id), "\(id)")
+            }
+        }
+    }
+
     @Test("--fuzz replay gives what the library's fuzzed review gives")
     func fuzzMatchesLibrary() throws {
         let fuzzed = try FSRSScheduler()
