@@ -49,16 +49,18 @@ public final class ReplayProcessor {
     /// One engine per shard of the cards, each run on its own core; see ``init(scheduler:shards:)``.
     private let engines: UnsafeMutablePointer<ReplayEngine>
     private let shardCount: Int
-    /// With more than one shard: the complete lines not yet processed, and the output put back in input order.
-    private var lines = RawBytes(capacity: 1 << 16)
+    /// With more than one shard: the output put back in input order.
     private var merged = RawBytes(capacity: 1 << 20)
+
+    /// One shard per core, at most two (a third core would parse every line a third time for little gain).
+    public static let defaultShards = min(2, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Creates a processor that schedules with `scheduler` (fuzz as configured in it).
     ///
     /// `shards` engines (by default one per core, at most 2) each parse every line and schedule the cards whose hash
     /// falls in their shard, in parallel; a card's reviews stay in input order within its shard and the output lines
     /// are merged back into input order, so the output is the same for any number of shards.
-    public init(scheduler: FSRSScheduler, shards: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)) {
+    public init(scheduler: FSRSScheduler, shards: Int = ReplayProcessor.defaultShards) {
         shardCount = max(1, shards)
         engines = .allocate(capacity: shardCount)
         for i in 0..<shardCount {
@@ -70,7 +72,6 @@ public final class ReplayProcessor {
         for i in 0..<shardCount { engines[i].deallocate() }
         engines.deinitialize(count: shardCount)
         engines.deallocate()
-        lines.deallocate()
         merged.deallocate()
     }
 
@@ -88,18 +89,14 @@ public final class ReplayProcessor {
     public var pendingOutputCount: Int { shardCount == 1 ? engines[0].out.count : merged.count }
 
     /// Processes a chunk of input; complete lines are handled now, a trailing partial line is kept.
+    ///
+    /// Every engine gets the whole chunk and keeps its own partial line, so all of them finish the same lines in each
+    /// call and the merge after it sees every output line up to there.
     public func feed(_ chunk: UnsafeRawBufferPointer) {
         guard shardCount > 1 else { return engines[0].feed(chunk) }
-        guard let raw = chunk.baseAddress, chunk.count > 0 else { return }
-        let base = raw.assumingMemoryBound(to: UInt8.self)
-        // Every engine must see the same complete lines: keep the text after the last newline for the next chunk.
-        var last = chunk.count - 1
-        while last >= 0 && base[last] != 0x0A { last -= 1 }
-        guard last >= 0 else { return lines.append(base, chunk.count) }
-        lines.append(base, last + 1)
-        runShards(UnsafeRawBufferPointer(start: lines.base, count: lines.count))
-        lines.count = 0
-        lines.append(base + last + 1, chunk.count - last - 1)
+        let engines = Unchecked(engines), input = Unchecked(chunk)
+        DispatchQueue.concurrentPerform(iterations: shardCount) { i in engines.value[i].feed(input.value) }
+        mergeOutput()
     }
 
     /// Processes a chunk of input given as bytes.
@@ -116,19 +113,7 @@ public final class ReplayProcessor {
     /// Ends the input: a last line without a trailing newline is processed now.
     public func finish() {
         guard shardCount > 1 else { return engines[0].finish() }
-        let rest = Unchecked(UnsafeRawBufferPointer(start: lines.base, count: lines.count))
-        let engines = Unchecked(engines)
-        DispatchQueue.concurrentPerform(iterations: shardCount) { i in
-            engines.value[i].feed(rest.value)
-            engines.value[i].finish()
-        }
-        lines.count = 0
-        mergeOutput()
-    }
-
-    private func runShards(_ input: UnsafeRawBufferPointer) {
-        let engines = Unchecked(engines), input = Unchecked(input)
-        DispatchQueue.concurrentPerform(iterations: shardCount) { i in engines.value[i].feed(input.value) }
+        for i in 0..<shardCount { engines[i].finish() }  // at most one line each
         mergeOutput()
     }
 
@@ -194,7 +179,7 @@ public final class ReplayProcessor {
     }
 
     /// Replays a whole input at once: the output text and the bad lines.
-    public static func replay(_ input: String, scheduler: FSRSScheduler, shards: Int = min(2, ProcessInfo.processInfo.activeProcessorCount))
+    public static func replay(_ input: String, scheduler: FSRSScheduler, shards: Int = ReplayProcessor.defaultShards)
         -> (output: String, errors: [ReplayLineError]) {
         let processor = ReplayProcessor(scheduler: scheduler, shards: shards)
         processor.feed(input)

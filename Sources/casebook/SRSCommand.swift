@@ -57,7 +57,7 @@ struct SRSCommand: ParsableCommand {
 
         func run() throws {
             let scheduler = try makeScheduler()
-            let processor = shards.map { ReplayProcessor(scheduler: scheduler, shards: $0) } ?? ReplayProcessor(scheduler: scheduler)
+            let processor = ReplayProcessor(scheduler: scheduler, shards: shards ?? ReplayProcessor.defaultShards)
             let errorOutput = FileHandle.standardError
 
             func flush() throws {
