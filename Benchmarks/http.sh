@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Casebook vs nginx on the same HTML bytes, side by side in one run (loopback, wrk).
-# Usage: [ROUNDS=3] Benchmarks/http.sh [seconds per run, default 15] [connections, default 32]
+# Usage: [ROUNDS=3] [CASEBOOK_B="env VAR=1 /path/to/casebook"] Benchmarks/http.sh [seconds per run, default 15] [connections, default 32]
+# CASEBOOK_B adds a second Casebook (another build, or the same one with other settings) to every round, for an A/B
+# measured side by side; it serves a copy of the first one's data directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15}
@@ -9,8 +11,10 @@ ROUNDS=${ROUNDS:-3}  # alternating runs: the machine is shared and noisy, so the
 PAGE=/cases/video-recommendation
 CB_PORT=18080
 NGINX_PORT=18081
+B_PORT=18082
+CASEBOOK_B=${CASEBOOK_B:-}
 work=$(mktemp -d); chmod 755 "$work"
-cleanup() { [ -f "$work/cb.pid" ] && kill "$(cat "$work/cb.pid")" 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -f "$work/cb.pid" ] && kill "$(cat "$work/cb.pid")" 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; [ -f "$work/b.pid" ] && kill "$(cat "$work/b.pid")" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || scripts/install-deps.sh --bench
@@ -50,6 +54,13 @@ http {
 CONF
 nginx -c "$work/nginx.conf"
 sleep 0.3
+if [ -n "$CASEBOOK_B" ]; then
+  cp -r "$work/data" "$work/data-b"
+  $CASEBOOK_B serve --port $B_PORT --data-dir "$work/data-b" --log-level warning >"$work/server-b.log" 2>&1 &
+  echo $! >"$work/b.pid"
+  until curl -sf "http://127.0.0.1:$B_PORT/api/v1/recsys/status" | grep -q '"state":"ready"'; do sleep 0.2; done
+  cmp -s "$work/page.html" <(curl -sf "http://127.0.0.1:$B_PORT$PAGE") || echo "note: B serves different bytes for $PAGE"
+fi
 
 run_wrk() { wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" 2>&1; }
 parse_rps() { awk '/Requests\/sec/ {print $2}'; }
@@ -57,13 +68,25 @@ parse_p99() { awk '$1=="99%" {print $2}'; }
 parse_errors() { awk '/Non-2xx|Socket errors/ {print}'; }
 
 echo "page: $PAGE ($bytes bytes), $CONNS connections, ${DURATION}s per run, $ROUNDS rounds alternating Casebook and nginx, wrk -t2, $(nproc) cores shared by server and client"
-ratios=()
+ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
+median() { python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[2:])); print(f'median {sys.argv[1]}: {statistics.median(r):.2f} (rounds: {\", \".join(f\"{x:.2f}\" for x in r)})')" "$@"; }
+ratios=(); b_ratios=(); ab_ratios=()
 for round in $(seq 1 "$ROUNDS"); do
   cb=$(run_wrk "http://127.0.0.1:$CB_PORT$PAGE")
   ng=$(run_wrk "http://127.0.0.1:$NGINX_PORT/cases/video-recommendation")
   cb_rps=$(echo "$cb" | parse_rps); ng_rps=$(echo "$ng" | parse_rps)
-  ratio=$(python3 -c "print(f'{float(\"$cb_rps\")/float(\"$ng_rps\"):.2f}')")
-  ratios+=("$ratio")
-  echo "round $round: casebook $cb_rps req/s, p99 $(echo "$cb" | parse_p99) $(echo "$cb" | parse_errors)| nginx $ng_rps req/s, p99 $(echo "$ng" | parse_p99) $(echo "$ng" | parse_errors)| ratio $ratio"
+  ratios+=("$(ratio "$cb_rps" "$ng_rps")")
+  line="round $round: casebook $cb_rps req/s, p99 $(echo "$cb" | parse_p99) $(echo "$cb" | parse_errors)| nginx $ng_rps req/s, p99 $(echo "$ng" | parse_p99) $(echo "$ng" | parse_errors)| ratio ${ratios[-1]}"
+  if [ -n "$CASEBOOK_B" ]; then
+    b=$(run_wrk "http://127.0.0.1:$B_PORT$PAGE")
+    b_rps=$(echo "$b" | parse_rps)
+    b_ratios+=("$(ratio "$b_rps" "$ng_rps")"); ab_ratios+=("$(ratio "$b_rps" "$cb_rps")")
+    line+=" | B $b_rps req/s, p99 $(echo "$b" | parse_p99) $(echo "$b" | parse_errors)| B/nginx ${b_ratios[-1]}, B/casebook ${ab_ratios[-1]}"
+  fi
+  echo "$line"
 done
-python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[1:])); print(f'median ratio casebook/nginx: {statistics.median(r):.2f} (rounds: {\", \".join(f\"{x:.2f}\" for x in r)})')" "${ratios[@]}"
+median "ratio casebook/nginx" "${ratios[@]}"
+if [ -n "$CASEBOOK_B" ]; then
+  median "ratio B/nginx" "${b_ratios[@]}"
+  median "ratio B/casebook" "${ab_ratios[@]}"
+fi

@@ -127,9 +127,24 @@ struct StartupStages {
     }
 }
 
-/// Builds the router: middleware from the outside in, then every controller's routes.
+/// What the server answers with: anonymous GETs of pre-rendered pages straight from memory, everything else through
+/// the router.
+public func buildResponder(_ services: AppServices, config: AppConfiguration) -> some HTTPResponder<AppRequestContext> {
+    let pages = AnonymousPages(kb: services.knowledgeBase, views: services.views, catalog: ProgressCatalog(kb: services.knowledgeBase))
+    let router = buildRouter(services, config: config, pages: pages)
+    return AnonymousPageResponder(pages: pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName,
+                                  next: router.buildResponder())
+}
+
+/// Builds the router: middleware from the outside in, then every controller's routes. `pages` are the anonymous
+/// pages when the caller has rendered them already.
 public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
+    buildRouter(services, config: config, pages: nil)
+}
+
+func buildRouter(_ services: AppServices, config: AppConfiguration, pages: AnonymousPages?) -> Router<AppRequestContext> {
+    // HEAD answers as GET without the body (`curl -I`, link checkers); Hummingbird leaves it unrouted otherwise.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: MetricsMiddleware())
     let cookies = CookieSettings(secure: config.secureCookies)
     let catalog = ProgressCatalog(kb: services.knowledgeBase)
@@ -153,7 +168,7 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
     let attemptStore = SQLiteAttemptStore(services.database)
     ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog,
-                      attempts: attemptStore)
+                      attempts: attemptStore, pages: pages)
         .addRoutes(to: router)
     AccountController(accounts: services.accounts, views: services.views, cookies: cookies, config: config).addRoutes(to: router)
     ProgressController(progress: services.accounts.progress, catalog: catalog, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)
@@ -181,7 +196,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
 /// The HTTP server with the configured limits: idle timeout, header size and a cap on open connections.
 func makeApplication(_ services: AppServices, config: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(services, config: config),
+        responder: buildResponder(services, config: config),
         server: .http1(configuration: .init(
             idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: config.maxHeaderBytes, maxHeaderListSize: config.maxHeaderBytes))),

@@ -1,10 +1,9 @@
-import Dispatch
 import Hummingbird
 import KnowledgeBase
 import Storage
-import Synchronization
 
-/// Serves the reading pages. Every anonymous page is rendered once at startup into bytes; a request is a lookup.
+/// Serves the reading pages. Every anonymous page is rendered once at startup into bytes (`AnonymousPages`); a request
+/// is a lookup, and most never reach this controller (`AnonymousPageResponder` answers them before the router).
 /// A signed-in reader's home, case index and chapters are rendered per request instead, with their progress bars
 /// and mark-as-read buttons (one indexed query plus a template render).
 struct ContentController: Sendable {
@@ -14,49 +13,32 @@ struct ContentController: Sendable {
     let catalog: ProgressCatalog
     /// Mock interviews: a case study's solution is folded until the signed-in reader has attempted it.
     let attempts: (any AttemptRepository)?
-    private let pages: [String: ByteBuffer]
+    private let pages: AnonymousPages
 
     init(kb: KnowledgeBase, views: Views, progress: any ReadingProgressRepository, catalog: ProgressCatalog,
-         attempts: (any AttemptRepository)? = nil) {
+         attempts: (any AttemptRepository)? = nil, pages: AnonymousPages? = nil) {
         self.attempts = attempts
         self.kb = kb
         self.views = views
         self.progress = progress
         self.catalog = catalog
-        // Rendered on every core: this is a fifth of the cold start when done one page after another.
-        var jobs: [(String, @Sendable () -> String)] = [
-            ("/", { Self.home(kb: kb, views: views) }),
-            ("/glossary", { Self.glossary(kb: kb, views: views) }),
-            ("/cases", { Self.cases(tag: nil, kb: kb, views: views) }),
-        ]
-        for doc in kb.documents where doc.kind != .glossary {
-            jobs.append((doc.url, { Self.document(doc, kb: kb, views: views, catalog: catalog) }))
-        }
-        for tag in kb.caseStudyTags {
-            jobs.append(("/cases?tag=\(tag)", { Self.cases(tag: tag, kb: kb, views: views) }))
-        }
-        let rendered = Mutex<[String: ByteBuffer]>([:])
-        let work = jobs
-        DispatchQueue.concurrentPerform(iterations: work.count) { i in
-            let bytes = ByteBuffer(string: work[i].1())
-            rendered.withLock { $0[work[i].0] = bytes }
-        }
-        pages = rendered.withLock { $0 }
+        self.pages = pages ?? AnonymousPages(kb: kb, views: views, catalog: catalog)
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/") { _, ctx in
+        typealias Route = AnonymousPages.Route
+        router.get(RouterPath(Route.home)) { _, ctx in
             guard let session = ctx.session else { return try page("/") }
             return try await personalHome(session)
         }
-        router.get("/framework") { _, ctx in try await chapter("/framework", ctx) }
-        router.get("/foundations/:slug") { _, ctx in
+        router.get(RouterPath(Route.framework)) { _, ctx in try await chapter("/framework", ctx) }
+        router.get(RouterPath(Route.foundation)) { _, ctx in
             try await chapter("/foundations/\(ctx.parameters.require("slug"))", ctx)
         }
-        router.get("/cases/:slug") { _, ctx in
+        router.get(RouterPath(Route.caseStudy)) { _, ctx in
             try await chapter("/cases/\(ctx.parameters.require("slug"))", ctx)
         }
-        router.get("/cases") { req, ctx in
+        router.get(RouterPath(Route.cases)) { req, ctx in
             let tag = req.uri.queryParameters.get("tag").flatMap { $0.isEmpty ? nil : String($0) }
             if let tag, !(tag.count <= 40 && slugify(tag) == tag) {
                 throw AppError(.badRequest, "The tag filter must be lower-case words joined by hyphens, such as `ranking`.")
@@ -67,20 +49,20 @@ struct ContentController: Sendable {
                                                                    progress: (catalog, read))))
             }
             guard let tag else { return try page("/cases") }
-            if let cached = pages["/cases?tag=\(tag)"] { return Self.response(cached) }
+            if let cached = pages["/cases?tag=\(tag)"] { return Self.response(cached.body) }
             // A well-formed tag that no case study uses: an empty list with a way back, not an error.
             return Self.response(ByteBuffer(string: Self.cases(tag: tag, kb: kb, views: views)))
         }
-        router.get("/glossary") { _, ctx in
+        router.get(RouterPath(Route.glossary)) { _, ctx in
             guard let session = ctx.session else { return try page("/glossary") }
             return Self.response(ByteBuffer(string: Self.glossary(kb: kb, views: views, session: session)))
         }
-        router.get("/compare") { _, ctx in try await chapter("/compare", ctx) }
+        router.get(RouterPath(Route.compare)) { _, ctx in try await chapter("/compare", ctx) }
     }
 
     private func page(_ key: String) throws -> Response {
-        guard let bytes = pages[key] else { throw AppError.notFound("There is no page at \(key).") }
-        return Self.response(bytes)
+        guard let page = pages[key] else { throw AppError.notFound("There is no page at \(key).") }
+        return Self.response(page.body)
     }
 
     private func chapter(_ url: String, _ ctx: AppRequestContext) async throws -> Response {
@@ -107,8 +89,10 @@ struct ContentController: Sendable {
 
     /// Content pages differ by cookie (anonymous bytes or a personal render), so caches must key on it.
     static func response(_ bytes: ByteBuffer) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Cookie"], body: .init(byteBuffer: bytes))
+        Response(status: .ok, headers: pageHeaders, body: .init(byteBuffer: bytes))
     }
+
+    static let pageHeaders: HTTPFields = [.contentType: "text/html; charset=utf-8", .vary: "Cookie"]
 
     // MARK: page builders
 

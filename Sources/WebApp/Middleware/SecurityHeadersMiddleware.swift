@@ -12,12 +12,17 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "same-origin"
-        response.headers[.xFrameOptions] = "DENY"
-        response.headers[HTTPField.Name("X-Request-Id")!] = context.id
+        Self.apply(to: &response.headers, requestId: context.id)
         return response
+    }
+
+    /// Adds the headers; `AnonymousPageResponder` uses it too, for the pages it answers before this middleware.
+    static func apply(to headers: inout HTTPFields, requestId: String) {
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "same-origin"
+        headers[.xFrameOptions] = "DENY"
+        headers[.xRequestId] = requestId
     }
 }
 
@@ -25,4 +30,5 @@ extension HTTPField.Name {
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let xRequestId = HTTPField.Name("X-Request-Id")!
 }
