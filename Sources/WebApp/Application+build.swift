@@ -127,15 +127,6 @@ struct StartupStages {
     }
 }
 
-/// What the server answers with: anonymous GETs of pre-rendered pages straight from memory, everything else through
-/// the router.
-public func buildResponder(_ services: AppServices, config: AppConfiguration) -> some HTTPResponder<AppRequestContext> {
-    let pages = AnonymousPages(kb: services.knowledgeBase, views: services.views, catalog: ProgressCatalog(kb: services.knowledgeBase))
-    let router = buildRouter(services, config: config, pages: pages)
-    return AnonymousPageResponder(pages: pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName,
-                                  next: router.buildResponder())
-}
-
 /// Builds the router: middleware from the outside in, then every controller's routes. `pages` are the anonymous
 /// pages when the caller has rendered them already.
 public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Router<AppRequestContext> {
@@ -193,14 +184,19 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     return makeApplication(services, config: config, logger: logger)
 }
 
-/// The HTTP server with the configured limits: idle timeout, header size and a cap on open connections.
+/// The HTTP server with the configured limits: idle timeout, header size and a cap on open connections. Anonymous
+/// GETs of pre-rendered pages are answered on the event loop (`CasebookHTTP1Channel`); everything else is routed.
 func makeApplication(_ services: AppServices, config: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
-    Application(
-        responder: buildResponder(services, config: config),
-        server: .http1(configuration: .init(
-            idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: config.maxHeaderBytes, maxHeaderListSize: config.maxHeaderBytes))),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Casebook",
+    let pages = AnonymousPages(kb: services.knowledgeBase, views: services.views, catalog: ProgressCatalog(kb: services.knowledgeBase))
+    let serverName = "Casebook"
+    let http1 = HTTP1Channel.Configuration(
+        idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: config.maxHeaderBytes, maxHeaderListSize: config.maxHeaderBytes))
+    let early = EarlyPages(pages: pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName, serverName: serverName)
+    return Application(
+        router: buildRouter(services, config: config, pages: pages),
+        server: HTTPServerBuilder { responder in CasebookHTTP1Channel(responder: responder, configuration: http1, earlyPages: early) },
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: serverName,
                              availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
         logger: logger)
 }

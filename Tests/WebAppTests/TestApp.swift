@@ -75,8 +75,7 @@ func withAccountsApp(configure: (inout AppConfiguration) -> Void = { _ in }, hoo
     configure(&config)
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    // The server's own responder: pre-rendered pages answered before the router, as `casebook serve` does.
-    let app = Application(responder: buildResponder(services, config: config), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+    let app = Application(router: buildRouter(services, config: config), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                           logger: logger)
     try await app.test(.router) { client in try await body(client, database) }
 }

@@ -3,7 +3,7 @@ import KnowledgeBase
 import Storage
 
 /// Serves the reading pages. Every anonymous page is rendered once at startup into bytes (`AnonymousPages`); a request
-/// is a lookup, and most never reach this controller (`AnonymousPageResponder` answers them before the router).
+/// is a lookup, and most never reach this controller (`EarlyPageHandler` answers them on the event loop, before the router).
 /// A signed-in reader's home, case index and chapters are rendered per request instead, with their progress bars
 /// and mark-as-read buttons (one indexed query plus a template render).
 struct ContentController: Sendable {

@@ -16,7 +16,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Adds the headers; `AnonymousPageResponder` uses it too, for the pages it answers before this middleware.
+    /// Adds the headers; `EarlyPageHandler` uses it too, for the pages it answers before the router.
     static func apply(to headers: inout HTTPFields, requestId: String) {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
         headers[.xContentTypeOptions] = "nosniff"
