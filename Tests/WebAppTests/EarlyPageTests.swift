@@ -47,7 +47,7 @@ import Testing
                     let (status, headers, body) = try #require(expected[target])
                     #expect(r.status == .ok && status == .ok, "\(target)")
                     #expect(Self.comparable(r.headers) == headers, "\(target)")
-                    #expect(r.headers[.xRequestId]?.count == 32, "\(target)")
+                    #expect(r.headers[.xRequestId]?.isEmpty == false, "\(target)")
                     #expect(r.headers[.date]?.hasSuffix(" GMT") == true, "\(target)")
                     #expect(r.body == body, "\(target)")
                 }
