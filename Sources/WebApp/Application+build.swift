@@ -24,11 +24,14 @@ public struct AppServices: Sendable {
     public var hooks: LearnerHooks
     /// The recommender, ready or warming up.
     public var recsys: RecsysService
+    /// Every reading page as an anonymous visitor sees it, rendered once.
+    public let pages: AnonymousPages
 
     /// Creates the services.
+    /// Creates the services; renders the anonymous pages unless they are given.
     public init(knowledgeBase: KnowledgeBase, database: AppDatabase, views: Views, migrations: MigrationRunner,
                 accounts: AccountServices, searchIndex: SearchIndex, hooks: LearnerHooks = LearnerHooks(),
-                recsys: RecsysService = RecsysService()) {
+                recsys: RecsysService = RecsysService(), pages: AnonymousPages? = nil) {
         self.knowledgeBase = knowledgeBase
         self.database = database
         self.views = views
@@ -37,6 +40,7 @@ public struct AppServices: Sendable {
         self.searchIndex = searchIndex
         self.hooks = hooks
         self.recsys = recsys
+        self.pages = pages ?? AnonymousPages(kb: knowledgeBase, views: views, catalog: ProgressCatalog(kb: knowledgeBase))
     }
 
     /// The same content, templates and index over another database (tests give each app a fresh one).
@@ -50,7 +54,7 @@ public struct AppServices: Sendable {
         }
         return AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
                            accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks,
-                           recsys: recsys)
+                           recsys: recsys, pages: pages)
     }
 }
 
@@ -72,6 +76,9 @@ public func loadServices(_ config: AppConfiguration, logger: Logger, startRecomm
     stages.lap("database")
     let views = try await Views(templatesDirectory: config.templatesDirectory, publicDirectory: config.publicDirectory)
     stages.lap("templates")
+    // While the search index is still building: on two cores this hides most of it.
+    let pages = AnonymousPages(kb: kb, views: views, catalog: ProgressCatalog(kb: kb))
+    stages.lap("pages")
     let searchIndex = try await searchBuild.value
     stages.lap("search index (rest)")
     logger.info("content loaded", metadata: [
@@ -96,7 +103,7 @@ public func loadServices(_ config: AppConfiguration, logger: Logger, startRecomm
                              attempts: attemptHooks, userSearch: [attemptHooks])
     logger.info("services loaded", metadata: stages.metadata)
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
-                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys)
+                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys, pages: pages)
 }
 
 /// Loads the saved model, or trains the default world when there is none, on a background thread.
@@ -127,13 +134,8 @@ struct StartupStages {
     }
 }
 
-/// Builds the router: middleware from the outside in, then every controller's routes. `pages` are the anonymous
-/// pages when the caller has rendered them already.
+/// Builds the router: middleware from the outside in, then every controller's routes.
 public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Router<AppRequestContext> {
-    buildRouter(services, config: config, pages: nil)
-}
-
-func buildRouter(_ services: AppServices, config: AppConfiguration, pages: AnonymousPages?) -> Router<AppRequestContext> {
     // HEAD answers as GET without the body (`curl -I`, link checkers); Hummingbird leaves it unrouted otherwise.
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: MetricsMiddleware())
@@ -159,7 +161,7 @@ func buildRouter(_ services: AppServices, config: AppConfiguration, pages: Anony
     router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
     let attemptStore = SQLiteAttemptStore(services.database)
     ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog,
-                      attempts: attemptStore, pages: pages)
+                      attempts: attemptStore, pages: services.pages)
         .addRoutes(to: router)
     AccountController(accounts: services.accounts, views: services.views, cookies: cookies, config: config).addRoutes(to: router)
     ProgressController(progress: services.accounts.progress, catalog: catalog, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)
@@ -187,14 +189,13 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
 /// The HTTP server with the configured limits: idle timeout, header size and a cap on open connections. Anonymous
 /// GETs of pre-rendered pages are answered on the event loop (`CasebookHTTP1Channel`); everything else is routed.
 func makeApplication(_ services: AppServices, config: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
-    let pages = AnonymousPages(kb: services.knowledgeBase, views: services.views, catalog: ProgressCatalog(kb: services.knowledgeBase))
     let serverName = "Casebook"
     let http1 = HTTP1Channel.Configuration(
         idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: config.maxHeaderBytes, maxHeaderListSize: config.maxHeaderBytes))
-    let early = EarlyPages(pages: pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName, serverName: serverName)
+    let early = EarlyPages(pages: services.pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName, serverName: serverName)
     return Application(
-        router: buildRouter(services, config: config, pages: pages),
+        router: buildRouter(services, config: config),
         server: HTTPServerBuilder { responder in CasebookHTTP1Channel(responder: responder, configuration: http1, earlyPages: early) },
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: serverName,
                              availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
@@ -210,7 +211,7 @@ public func runServer(_ config: AppConfiguration, logger: Logger = Logger(label:
     let services = try await loadServices(config, logger: logger, startRecommender: false)
     var stages = StartupStages()
     let app = makeApplication(services, config: config, logger: logger)
-    stages.lap("pages")
+    stages.lap("router")
     logger.info("router built", metadata: stages.metadata)
     startRecommenderService(services.recsys, config: config, logger: logger)
     var groupConfig = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

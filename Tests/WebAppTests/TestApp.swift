@@ -67,7 +67,7 @@ func withAccountsApp(configure: (inout AppConfiguration) -> Void = { _ in }, hoo
     if let hasher {
         services = AppServices(knowledgeBase: services.knowledgeBase, database: database, views: services.views,
                                migrations: services.migrations, accounts: AccountServices(database: database, hasher: hasher),
-                               searchIndex: services.searchIndex, recsys: services.recsys)
+                               searchIndex: services.searchIndex, recsys: services.recsys, pages: services.pages)
     }
     if let hooks { services.hooks = hooks }
     if let recsys { services.recsys = recsys }

@@ -6,7 +6,7 @@ import Synchronization
 /// The reading pages as an anonymous visitor sees them, rendered once at startup on every core. Each is keyed by the
 /// request target that asks for it (`/cases/fraud-detection`, `/cases?tag=ranking`) and remembers the route pattern
 /// it is served under, for metrics.
-struct AnonymousPages: Sendable {
+public struct AnonymousPages: Sendable {
     struct Page: Sendable {
         /// The HTML.
         let body: ByteBuffer

@@ -16,13 +16,13 @@ struct ContentController: Sendable {
     private let pages: AnonymousPages
 
     init(kb: KnowledgeBase, views: Views, progress: any ReadingProgressRepository, catalog: ProgressCatalog,
-         attempts: (any AttemptRepository)? = nil, pages: AnonymousPages? = nil) {
+         attempts: (any AttemptRepository)? = nil, pages: AnonymousPages) {
         self.attempts = attempts
         self.kb = kb
         self.views = views
         self.progress = progress
         self.catalog = catalog
-        self.pages = pages ?? AnonymousPages(kb: kb, views: views, catalog: catalog)
+        self.pages = pages
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
