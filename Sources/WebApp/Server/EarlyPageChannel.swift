@@ -73,7 +73,8 @@ struct EarlyPages: Sendable {
 
 /// Answers early pages with the bytes and headers the router would give them (tested side by side), and passes
 /// every other request on. Responses must leave in request order: while any passed-on request is still unanswered
-/// (HTTP pipelining), a page request is passed on too, and its body parts follow it.
+/// (HTTP pipelining), a page request is passed on too, and its body parts follow it. The body is the page's shared
+/// buffer, not a copy.
 final class EarlyPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -92,7 +93,9 @@ final class EarlyPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if unanswered == 0, let page = pages.page(for: head) {
+            // Not while the socket's send buffer is full: the router's path waits for the client to read, and so
+            // a client that pipelines requests without reading the answers cannot pile responses up in memory.
+            if unanswered == 0, context.channel.isWritable, let page = pages.page(for: head) {
                 answeredCurrent = true
                 respond(context: context, page: page)
                 return
