@@ -26,12 +26,14 @@ public struct AppServices: Sendable {
     public var recsys: RecsysService
     /// Every reading page as an anonymous visitor sees it, rendered once.
     public let pages: AnonymousPages
+    /// The pages a signed-in reader sees with only the account menu filled in, rendered once.
+    public let accountPages: AccountPages
 
     /// Creates the services.
     /// Creates the services; renders the anonymous pages unless they are given.
     public init(knowledgeBase: KnowledgeBase, database: AppDatabase, views: Views, migrations: MigrationRunner,
                 accounts: AccountServices, searchIndex: SearchIndex, hooks: LearnerHooks = LearnerHooks(),
-                recsys: RecsysService = RecsysService(), pages: AnonymousPages? = nil) {
+                recsys: RecsysService = RecsysService(), pages: AnonymousPages? = nil, accountPages: AccountPages? = nil) {
         self.knowledgeBase = knowledgeBase
         self.database = database
         self.views = views
@@ -41,6 +43,7 @@ public struct AppServices: Sendable {
         self.hooks = hooks
         self.recsys = recsys
         self.pages = pages ?? AnonymousPages(kb: knowledgeBase, views: views, catalog: ProgressCatalog(kb: knowledgeBase))
+        self.accountPages = accountPages ?? AccountPages(kb: knowledgeBase, views: views, catalog: ProgressCatalog(kb: knowledgeBase))
     }
 
     /// The same content, templates and index over another database (tests give each app a fresh one).
@@ -54,7 +57,7 @@ public struct AppServices: Sendable {
         }
         return AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
                            accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks,
-                           recsys: recsys, pages: pages)
+                           recsys: recsys, pages: pages, accountPages: accountPages)
     }
 }
 
@@ -77,7 +80,9 @@ public func loadServices(_ config: AppConfiguration, logger: Logger, startRecomm
     let views = try await Views(templatesDirectory: config.templatesDirectory, publicDirectory: config.publicDirectory)
     stages.lap("templates")
     // While the search index is still building: on two cores this hides most of it.
-    let pages = AnonymousPages(kb: kb, views: views, catalog: ProgressCatalog(kb: kb))
+    let catalog = ProgressCatalog(kb: kb)
+    let pages = AnonymousPages(kb: kb, views: views, catalog: catalog)
+    let accountPages = AccountPages(kb: kb, views: views, catalog: catalog)
     stages.lap("pages")
     let searchIndex = try await searchBuild.value
     stages.lap("search index (rest)")
@@ -103,7 +108,8 @@ public func loadServices(_ config: AppConfiguration, logger: Logger, startRecomm
                              attempts: attemptHooks, userSearch: [attemptHooks])
     logger.info("services loaded", metadata: stages.metadata)
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
-                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys, pages: pages)
+                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys, pages: pages,
+                       accountPages: accountPages)
 }
 
 /// Loads the saved model, or trains the default world when there is none, on a background thread.
@@ -161,7 +167,7 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
     let attemptStore = SQLiteAttemptStore(services.database)
     ContentController(kb: services.knowledgeBase, views: services.views, progress: services.accounts.progress, catalog: catalog,
-                      attempts: attemptStore, pages: services.pages)
+                      attempts: attemptStore, pages: services.pages, accountPages: services.accountPages)
         .addRoutes(to: router)
     AccountController(accounts: services.accounts, views: services.views, cookies: cookies, config: config).addRoutes(to: router)
     ProgressController(progress: services.accounts.progress, catalog: catalog, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)

@@ -67,7 +67,8 @@ func withAccountsApp(configure: (inout AppConfiguration) -> Void = { _ in }, hoo
     if let hasher {
         services = AppServices(knowledgeBase: services.knowledgeBase, database: database, views: services.views,
                                migrations: services.migrations, accounts: AccountServices(database: database, hasher: hasher),
-                               searchIndex: services.searchIndex, recsys: services.recsys, pages: services.pages)
+                               searchIndex: services.searchIndex, recsys: services.recsys, pages: services.pages,
+                               accountPages: services.accountPages)
     }
     if let hooks { services.hooks = hooks }
     if let recsys { services.recsys = recsys }

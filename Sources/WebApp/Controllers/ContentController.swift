@@ -14,15 +14,17 @@ struct ContentController: Sendable {
     /// Mock interviews: a case study's solution is folded until the signed-in reader has attempted it.
     let attempts: (any AttemptRepository)?
     private let pages: AnonymousPages
+    private let accountPages: AccountPages
 
     init(kb: KnowledgeBase, views: Views, progress: any ReadingProgressRepository, catalog: ProgressCatalog,
-         attempts: (any AttemptRepository)? = nil, pages: AnonymousPages) {
+         attempts: (any AttemptRepository)? = nil, pages: AnonymousPages, accountPages: AccountPages) {
         self.attempts = attempts
         self.kb = kb
         self.views = views
         self.progress = progress
         self.catalog = catalog
         self.pages = pages
+        self.accountPages = accountPages
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -55,7 +57,8 @@ struct ContentController: Sendable {
         }
         router.get(RouterPath(Route.glossary)) { _, ctx in
             guard let session = ctx.session else { return try page("/glossary") }
-            return Self.response(ByteBuffer(string: Self.glossary(kb: kb, views: views, session: session)))
+            return Self.response(ByteBuffer(string: accountPages.page("/glossary", for: session)
+                    ?? Self.glossary(kb: kb, views: views, session: session)))
         }
         router.get(RouterPath(Route.compare)) { _, ctx in try await chapter("/compare", ctx) }
     }
@@ -67,6 +70,7 @@ struct ContentController: Sendable {
 
     private func chapter(_ url: String, _ ctx: AppRequestContext) async throws -> Response {
         guard let session = ctx.session, let doc = kb.document(at: url) else { return try page(url) }
+        if let filled = accountPages.page(url, for: session) { return Self.response(ByteBuffer(string: filled)) }
         let read = catalog.sections[url] == nil ? [] : try await progress.readSections(userId: session.userId, documentUrl: url)
         var attemptCount: Int?
         if doc.kind == .caseStudy, let attempts {
