@@ -17,15 +17,7 @@ PORT=${PORT:-18091}
 GRADES=${GRADES:-2}
 
 cd "$(dirname "$0")/.."
-# BIN=… runs another build of the server (e.g. a debug one, to check the script); the figure that counts is release.
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product casebook >/dev/null
-    BIN=.build/release/casebook
-fi
-command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
-
-DATA=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+source Benchmarks/common.sh
 # Trusting X-Forwarded-For lets each bench account appear to sign up from its own address (sign-up is throttled
 # per address); bcrypt cost 10 keeps the 50 sign-ups quick. Neither affects the review page being measured.
 CASEBOOK_TRUST_FORWARDED_FOR=1 CASEBOOK_BCRYPT_COST=10 "$BIN" serve --port "$PORT" --data-dir "$DATA" --log-level warning &

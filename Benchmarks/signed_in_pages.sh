@@ -5,7 +5,7 @@
 #   CONNS=8 DURATION=10s Benchmarks/signed_in_pages.sh
 #
 # Starts the release server with a throw-away data directory (small recommender world: it is not measured), signs
-# up one reader, marks a few sections of the measured chapter read (so its progress bar and forms are filled in),
+# up one reader, marks a few sections of CHAPTER read (so its progress bar and forms are filled in),
 # then runs wrk with that reader's session cookie against each page in PAGES, one after another.
 # Prints requests/s and wrk's p50/p99 per page.
 set -euo pipefail
@@ -14,17 +14,10 @@ CONNS=${CONNS:-8}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18093}
 PAGES=${PAGES:-"/cases/video-recommendation / /cases /framework /glossary /compare"}
+CHAPTER=${CHAPTER:-/cases/video-recommendation}  # where the reader has marked sections read
 
 cd "$(dirname "$0")/.."
-# BIN=… runs another build (for an A/B); the figure that counts is release.
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product casebook >/dev/null
-    BIN=.build/release/casebook
-fi
-command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
-
-DATA=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+source Benchmarks/common.sh
 CASEBOOK_BCRYPT_COST=10 "$BIN" serve --port "$PORT" --data-dir "$DATA" --log-level warning \
     --recsys-items 2000 --recsys-users 300 &
 SERVER=$!
@@ -36,7 +29,6 @@ JAR="$DATA/jar"
 TOKEN=$(curl -fsS -c "$JAR" -b "$JAR" "$BASE/signup" | field csrf_token)
 curl -fsS -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf_token=$TOKEN" --data-urlencode "username=reader$RANDOM" \
     --data-urlencode "password=correct horse battery staple" "$BASE/signup"
-CHAPTER=$(echo "$PAGES" | awk '{print $1}')
 PAGE=$(curl -fsS -c "$JAR" -b "$JAR" "$BASE$CHAPTER")
 TOKEN=$(printf '%s' "$PAGE" | field csrf_token)
 for section in $(printf '%s' "$PAGE" | sed -n 's/.*name="section" value="\([^"]*\)".*/\1/p' | head -5); do
