@@ -29,8 +29,7 @@ public struct AppServices: Sendable {
     /// The pages a signed-in reader sees with only the account menu filled in, rendered once.
     public let accountPages: AccountPages
 
-    /// Creates the services.
-    /// Creates the services; renders the anonymous pages unless they are given.
+    /// Creates the services; renders the pre-rendered pages (`pages`, `accountPages`) unless they are given.
     public init(knowledgeBase: KnowledgeBase, database: AppDatabase, views: Views, migrations: MigrationRunner,
                 accounts: AccountServices, searchIndex: SearchIndex, hooks: LearnerHooks = LearnerHooks(),
                 recsys: RecsysService = RecsysService(), pages: AnonymousPages? = nil, accountPages: AccountPages? = nil) {
