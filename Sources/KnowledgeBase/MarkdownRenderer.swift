@@ -60,13 +60,20 @@ public struct MarkdownRenderer: Sendable {
     private static let optStrikethroughDoubleTilde: Int32 = 1 << 14
     private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
+    /// Registers cmark-gfm's extensions exactly once per process. cmark's own `ensure_registered` checks a plain
+    /// static flag: two threads rendering their first documents at once (startup parses files in parallel) could
+    /// both register, and the second registration renumbers the table node types under the first one's parser. The
+    /// crash test caught a start dying in `finalize: Assertion b->flags & CMARK_NODE__OPEN`. A Swift static is
+    /// initialised once, thread-safely.
+    private static let registerExtensions: Void = cmark_gfm_core_extensions_ensure_registered()
+
     /// Creates a renderer.
-    public init() {}
+    public init() { Self.registerExtensions }
 
     /// Renders `markdown`. With `extractDiagrams`, each ```dot block becomes a placeholder paragraph listed in
     /// `diagrams`; otherwise it stays a code block. `placeholderPrefix` keeps placeholders unique across documents.
     public func render(_ markdown: String, extractDiagrams: Bool = false, placeholderPrefix: String = "d") -> RenderedMarkdown {
-        cmark_gfm_core_extensions_ensure_registered()
+        Self.registerExtensions
         let options = Self.optFootnotes | Self.optSmart | Self.optStrikethroughDoubleTilde
         guard let parser = cmark_parser_new(options) else {
             return RenderedMarkdown(html: "", headings: [], links: [], diagrams: [], sectionText: [""], wordCount: 0)
