@@ -55,11 +55,8 @@ struct ContentController: Sendable {
             // A well-formed tag that no case study uses: an empty list with a way back, not an error.
             return Self.response(ByteBuffer(string: Self.cases(tag: tag, kb: kb, views: views)))
         }
-        router.get(RouterPath(Route.glossary)) { _, ctx in
-            guard let session = ctx.session else { return try page("/glossary") }
-            return Self.response(ByteBuffer(string: accountPages.page("/glossary", for: session)
-                    ?? Self.glossary(kb: kb, views: views, session: session)))
-        }
+        // Anonymous or signed in, the glossary is pre-rendered (`pages`, `accountPages`), like /compare.
+        router.get(RouterPath(Route.glossary)) { _, ctx in try await chapter("/glossary", ctx) }
         router.get(RouterPath(Route.compare)) { _, ctx in try await chapter("/compare", ctx) }
     }
 
