@@ -11,6 +11,7 @@ release: deps
 	swift build -c release --product casebook
 
 migrate: release
+	@scripts/fetch-model.sh
 	@mkdir -p data
 	.build/release/casebook migrate
 
@@ -20,6 +21,7 @@ run: migrate
 # One build of everything (the server binary the API, crash and browser tests start, and the test bundles), then
 # the tests without rebuilding: building the product and then `swift test` compiled some targets twice.
 test: deps
+	@scripts/fetch-model.sh
 	swift build --build-tests
 	swift test --skip-build
 	Tests/api/run.sh

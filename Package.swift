@@ -30,9 +30,22 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // OpenBLAS from the system (Debian: libopenblas-dev), for the sentence encoder's matrix products.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Pure core: the sentence-embedding model and rubric matching; no I/O beyond loading its model files.
+        // Optimised in debug builds too, or the forward pass is ~30x slower and the grader tests take minutes.
+        .target(
+            name: "Grader",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         .target(
             name: "KnowledgeBase",
-            dependencies: ["CMarkGFM", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CMarkGFM", "Grader", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "Storage",
@@ -46,7 +59,7 @@ let package = Package(
         .target(
             name: "WebApp",
             dependencies: [
-                "KnowledgeBase", "Storage", "SpacedRepetition", "Recommender",
+                "KnowledgeBase", "Storage", "SpacedRepetition", "Recommender", "Grader",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -72,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "casebook",
             dependencies: [
-                "WebApp", "SpacedRepetition", "Recommender",
+                "WebApp", "SpacedRepetition", "Recommender", "Grader", "KnowledgeBase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +93,9 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SpacedRepetitionTests", dependencies: ["SpacedRepetition"], exclude: ["Fixtures"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
+        .testTarget(
+            name: "GraderTests", dependencies: ["Grader", "KnowledgeBase"], exclude: ["Fixtures", "Calibration"]
+        ),
         .testTarget(
             name: "WebAppTests",
             dependencies: [
