@@ -122,6 +122,42 @@ import Testing
         }
     }
 
+    /// The raw client reaches a server on either family, so no test depends on how `/etc/hosts` maps `localhost`:
+    /// a listener bound to `::1` alone and one bound to `127.0.0.1` alone are each reached by address.
+    @Test(arguments: ["::1", "127.0.0.1"]) func rawClientReachesEitherAddressFamily(address: String) throws {
+        let v6 = address.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        if v6 {
+            var a = sockaddr_in6()
+            a.sin6_family = sa_family_t(AF_INET6)
+            inet_pton(AF_INET6, address, &a.sin6_addr)
+            withUnsafeBytes(of: a) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        } else {
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_addr.s_addr = inet_addr(address)
+            withUnsafeBytes(of: a) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        let bound = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        try #require(bound == 0, "cannot bind \(address): is the loopback of that family up?")
+        try #require(listen(fd, 1) == 0)
+        var actual = sockaddr_storage()
+        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &actualLength) } }
+        let port = withUnsafeBytes(of: actual) { raw -> Int in
+            // The port sits at the same offset in sockaddr_in and sockaddr_in6.
+            Int(UInt16(bigEndian: raw.load(fromByteOffset: 2, as: UInt16.self)))
+        }
+        let client = try RawHTTP.connect(host: address, port: port)
+        close(client)
+    }
+
     @Test func dateHeaderIsIMFFixdate() {
         var t = time_t(784_111_777)  // RFC 9110's example instant
         #expect(HTTPDateCache.format(&t) == "Sun, 06 Nov 1994 08:49:37 GMT")
@@ -132,6 +168,32 @@ import Testing
 
 /// A bare HTTP/1.1 client on a blocking socket, for what HTTP clients hide: several requests in one write.
 enum RawHTTP {
+    /// Connects as a client would: every address `host` resolves to (IPv6 and IPv4, `AF_UNSPEC`), in order, until
+    /// one accepts. HummingbirdTesting binds `localhost`, which `/etc/hosts` may map to `::1`, `127.0.0.1` or both.
+    static func connect(host: String, port: Int) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+            throw Failure(description: "cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(first) }
+        var tried: [String] = []
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = next {
+            next = ai.pointee.ai_next
+            let fd = socket(ai.pointee.ai_family, ai.pointee.ai_socktype, ai.pointee.ai_protocol)
+            guard fd >= 0 else { continue }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            if Glibc.connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 { return fd }
+            tried.append(ai.pointee.ai_family == AF_INET6 ? "IPv6" : "IPv4")
+            close(fd)
+        }
+        throw Failure(description: "connect to \(host):\(port) failed (tried \(tried.joined(separator: ", ")))")
+    }
+
     struct Reply {
         var status: Int
         var body: String
@@ -142,20 +204,9 @@ enum RawHTTP {
     }
 
     /// Sends `send` in one write, then reads until `responses` complete responses (all with Content-Length) arrive.
-    static func exchange(port: Int, send: String, responses: Int) throws -> [Reply] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed") }
+    static func exchange(port: Int, host: String = "localhost", send: String, responses: Int) throws -> [Reply] {
+        let fd = try connect(host: host, port: port)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
         let bytes = Array(send.utf8)
         guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw Failure(description: "short write") }
         var received: [UInt8] = []
