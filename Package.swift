@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "KnowledgeBase",
-            dependencies: ["CMarkGFM", "Grader", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CMarkGFM", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "Storage",
@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "WebApp",
             dependencies: [
-                "KnowledgeBase", "Storage", "SpacedRepetition", "Recommender", "Grader",
+                "KnowledgeBase", "Storage", "SpacedRepetition", "Recommender",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "SpacedRepetitionTests", dependencies: ["SpacedRepetition"], exclude: ["Fixtures"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(
-            name: "GraderTests", dependencies: ["Grader", "KnowledgeBase"], exclude: ["Fixtures", "Calibration"]
+            name: "GraderTests", dependencies: ["Grader"], exclude: ["Fixtures", "Calibration"]
         ),
         .testTarget(
             name: "WebAppTests",

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import Grader
 import KnowledgeBase
 import WebApp
 
 /// `casebook bench`: micro-benchmarks that time the real code paths in-process.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Time search queries and bcrypt in-process.",
-        subcommands: [Search.self, Bcrypt.self])
+        commandName: "bench", abstract: "Time search queries, bcrypt and the sentence encoder in-process.",
+        subcommands: [Search.self, Bcrypt.self, Encoder.self])
 
     /// `casebook bench search`: builds the full-text index from the content and times queries.
     struct Search: AsyncParsableCommand {
@@ -42,6 +43,50 @@ struct BenchCommand: AsyncParsableCommand {
             func pct(_ p: Double) -> String { String(format: "%.3f", times[min(times.count - 1, Int(Double(times.count) * p))]) }
             print("entries \(index.count), distinct queries \(pool.count), timed \(queries), results \(results)")
             print("search latency ms: p50 \(pct(0.50)) p90 \(pct(0.90)) p99 \(pct(0.99)) max \(pct(1.0))")
+        }
+    }
+
+    /// `casebook bench encoder`: load time, time to embed every sentence of an answer, and peak memory.
+    struct Encoder: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time the sentence encoder on a Markdown answer (one sentence or bullet per embedding).")
+
+        @Option(help: "Model directory.")
+        var modelDir: String = "data/model/all-MiniLM-L6-v2"
+
+        @Option(help: "Timed runs.")
+        var runs: Int = 10
+
+        @Argument(help: "A Markdown answer.")
+        var file: String
+
+        func run() async throws {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            let loadStart = ContinuousClock.now
+            let encoder = try SentenceEncoder(directory: modelDir)
+            let load = ContinuousClock.now - loadStart
+            // Sentences and bullets, roughly as the grader splits them.
+            let units = text.split(separator: "\n").flatMap { $0.split(separator: ". ") }
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            let words = text.split(whereSeparator: { $0.isWhitespace }).count
+            let tokens = units.reduce(0) { $0 + encoder.tokenIds($1).count }
+            _ = encoder.embed(units)  // warm-up
+            var times: [Double] = []
+            for _ in 0..<runs {
+                let start = ContinuousClock.now
+                _ = encoder.embed(units)
+                let d = ContinuousClock.now - start
+                times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+            }
+            times.sort()
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map(String.init) ?? "VmHWM ?"
+            print("words \(words), sentences \(units.count), tokens \(tokens), model load \(load)")
+            print(String(format: "embed all sentences, one thread: median %.1f ms, min %.1f ms, max %.1f ms (%d runs)",
+                         times[times.count / 2], times[0], times[times.count - 1], runs))
+            print(peak.replacingOccurrences(of: "\t", with: " "))
         }
     }
 
