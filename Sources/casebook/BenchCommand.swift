@@ -82,7 +82,8 @@ struct BenchCommand: AsyncParsableCommand {
             }
             times.sort()
             let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-            let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map(String.init) ?? "VmHWM ?"
+            let peak = status.split(separator: "\n").filter { $0.hasPrefix("VmHWM") || $0.hasPrefix("VmRSS") }
+                .joined(separator: ", ")
             print("words \(words), sentences \(units.count), tokens \(tokens), model load \(load)")
             print(String(format: "embed all sentences, one thread: median %.1f ms, min %.1f ms, max %.1f ms (%d runs)",
                          times[times.count / 2], times[0], times[times.count - 1], runs))

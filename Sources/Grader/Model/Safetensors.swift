@@ -27,7 +27,8 @@ struct SafetensorsFile {
     let entries: [String: Entry]
 
     init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Mapped, not read: the weights are copied out tensor by tensor and the mapping goes when loading ends.
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw ModelLoadError(file: path, problem: "the file is missing or unreadable")
         }
         guard data.count >= 8 else { throw ModelLoadError(file: path, problem: "the file is truncated (\(data.count) bytes)") }
