@@ -47,6 +47,9 @@ pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 1024; }
 http {
+  # As Debian's own nginx.conf ships it: the file goes out by sendfile(2), headers and the first bytes in one packet.
+  sendfile on;
+  tcp_nopush on;
   access_log off;
   default_type text/html;
   server { listen 127.0.0.1:$NGINX_PORT; root $work/www; }
@@ -62,12 +65,12 @@ if [ -n "$CASEBOOK_B" ]; then
   cmp -s "$work/page.html" <(curl -sf "http://127.0.0.1:$B_PORT$PAGE") || echo "note: B serves different bytes for $PAGE"
 fi
 
-run_wrk() { wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" 2>&1; }
+run_wrk() { wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$1" 2>&1; }
 parse_rps() { awk '/Requests\/sec/ {print $2}'; }
 parse_p99() { awk '$1=="99%" {print $2}'; }
 parse_errors() { awk '/Non-2xx|Socket errors/ {print}'; }
 
-echo "page: $PAGE ($bytes bytes), $CONNS connections, ${DURATION}s per run, $ROUNDS rounds alternating Casebook and nginx, wrk -t2, $(nproc) cores shared by server and client"
+echo "page: $PAGE ($bytes bytes), $CONNS connections, ${DURATION}s per run, $ROUNDS rounds alternating Casebook and nginx, wrk -t1 (one client thread, so the server keeps a core), $(nproc) cores"
 ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 median() { python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[2:])); print(f'median {sys.argv[1]}: {statistics.median(r):.2f} (rounds: {\", \".join(f\"{x:.2f}\" for x in r)})')" "$@"; }
 ratios=(); b_ratios=(); ab_ratios=()
