@@ -45,7 +45,8 @@ let package = Package(
         ),
         .target(
             name: "KnowledgeBase",
-            dependencies: ["CMarkGFM", .product(name: "Yams", package: "Yams")]
+            // Grader for the gradable rubric type and its term rules, checked when rubrics load.
+            dependencies: ["CMarkGFM", "Grader", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "Storage",
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "WebApp",
             dependencies: [
-                "KnowledgeBase", "Storage", "SpacedRepetition", "Recommender",
+                "KnowledgeBase", "Storage", "SpacedRepetition", "Recommender", "Grader",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -87,6 +88,8 @@ let package = Package(
             dependencies: [
                 "WebApp", "SpacedRepetition", "Recommender", "Grader", "KnowledgeBase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The calibration set's labels.yaml.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "KnowledgeBaseTests", dependencies: ["KnowledgeBase"]),

@@ -67,9 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
             let loadStart = ContinuousClock.now
             let encoder = try SentenceEncoder(directory: modelDir)
             let load = ContinuousClock.now - loadStart
-            // Sentences and bullets, roughly as the grader splits them.
-            let units = text.split(separator: "\n").flatMap { $0.split(separator: ". ") }
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            let units = AnswerSplitter.units(text).map(\.text)
             let words = text.split(whereSeparator: { $0.isWhitespace }).count
             let tokens = units.reduce(0) { $0 + encoder.tokenIds($1).count }
             _ = encoder.embed(units)  // warm-up

@@ -55,7 +55,7 @@ struct SentenceEncoderTests {
         for (c, e) in zip(cases, ours) {
             #expect(e.count == 384)
             let norm = c.embedding.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let cosine = dot(c.embedding, e) / norm
+            let cosine = cosine(c.embedding, e) / norm
             #expect(cosine >= 0.999, "\(c.text.prefix(50)): cosine \(cosine)")
         }
     }
@@ -66,7 +66,7 @@ struct SentenceEncoderTests {
         let together = sharedEncoder.embed(texts)
         for (t, e) in zip(texts, together) {
             let alone = sharedEncoder.embed([t])[0]
-            #expect(dot(alone, e) > 0.99999)
+            #expect(cosine(alone, e) > 0.99999)
         }
     }
 
@@ -77,7 +77,7 @@ struct SentenceEncoderTests {
             "Use an ANN index such as HNSW on two-tower vectors to fetch a few hundred items.",
             "Monitor the weekly revenue dashboard for the finance team.",
         ])
-        #expect(dot(e[0], e[1]) > dot(e[0], e[2]) + 0.2)
+        #expect(cosine(e[0], e[1]) > cosine(e[0], e[2]) + 0.2)
     }
 
     @Test("a missing or corrupt model file is an error naming the file")

@@ -13,18 +13,28 @@ public enum EvidenceTerms {
     /// Tokens with the clause each sits in: a comma, semicolon, colon, dash or "but" starts a new clause, so a
     /// negation reaches only the words of its own clause.
     static func tokensAndClauses(_ text: String) -> (tokens: [String], clauses: [Int]) {
-        var out: [String] = []
+        var tokens: [String] = []
         var clauses: [Int] = []
         var clause = 0
+        for (word, wordClause) in words(text) {
+            let t = stem(word)
+            if t == "but" { clause += 1 }
+            tokens.append(t)
+            clauses.append(wordClause + clause)
+        }
+        return (tokens, clauses)
+    }
+
+    /// Lower-cased words, split at every character that is not a letter or digit and where letters meet digits
+    /// ("200ms" → "200", "ms"); apostrophes are dropped ("don't" → "dont"). Each word comes with its clause number,
+    /// counted by punctuation (`,;:—–()`). The one word splitter for every matcher over learner text.
+    public static func words(_ text: String) -> [(word: String, clause: Int)] {
+        var out: [(String, Int)] = []
         var current = ""
         var currentIsDigit = false
+        var clause = 0
         func flush() {
-            if !current.isEmpty {
-                let t = stem(current)
-                if t == "but" { clause += 1 }
-                out.append(t)
-                clauses.append(clause)
-            }
+            if !current.isEmpty { out.append((current, clause)) }
             current = ""
         }
         for ch in text.lowercased() {
@@ -34,7 +44,6 @@ public enum EvidenceTerms {
                 currentIsDigit = digit
                 current.append(ch)
             } else if ch == "'" || ch == "’" {
-                // "don't" → "dont", "model's" → "models" → "model".
                 continue
             } else {
                 flush()
@@ -42,7 +51,7 @@ public enum EvidenceTerms {
             }
         }
         flush()
-        return (out, clauses)
+        return out
     }
 
     /// A light suffix-stripping stemmer: plural and verb endings, then a final "e" and a doubled final consonant, so

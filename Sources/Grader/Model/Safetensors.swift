@@ -5,7 +5,7 @@ public struct ModelLoadError: Error, CustomStringConvertible, Sendable {
     public let file: String
     public let problem: String
     public var description: String {
-        "\(file): \(problem). Fetch the model again with `scripts/fetch-model.sh` (it runs as part of `make run`)."
+        "\(file): \(problem). Fetch it again with `scripts/fetch-model.sh --force`."
     }
 }
 

@@ -36,8 +36,8 @@ public final class SentenceEncoder: Sendable {
         let norm2: (gamma: [Float], beta: [Float])
     }
 
-    /// The files `directory` must hold.
-    public static let requiredFiles = ["model.safetensors", "vocab.txt", "tokenizer.json"]
+    /// The files `directory` must hold (`tokenizer.json` is only the reference fixtures' input).
+    public static let requiredFiles = ["model.safetensors", "vocab.txt"]
 
     /// Loads the model from a directory holding `model.safetensors` and `vocab.txt`.
     public init(directory: String) throws {
@@ -237,9 +237,9 @@ public final class SentenceEncoder: Sendable {
     }
 }
 
-/// Cosine of two unit vectors.
+/// Cosine of two unit-length vectors (their dot product).
 @inline(__always)
-public func dot(_ a: [Float], _ b: [Float]) -> Float {
+public func cosine(_ a: [Float], _ b: [Float]) -> Float {
     var s: Float = 0
     for i in 0..<min(a.count, b.count) { s += a[i] * b[i] }
     return s

@@ -1,36 +1,17 @@
 import Foundation
+import Grader
 import KnowledgeBase
 
 /// Matches a case study's rubric terms in a learner's answer.
 ///
 /// Written by hand because the rule is ours: whole words, case-insensitive, a hyphen the same as a space (and as
 /// nothing: "re-ranking" matches "reranking"), a plural the same as its singular, and a digit/letter boundary the
-/// same as a space ("200ms" mentions "ms"). Both the term and the answer go through the same tokenizer, so the
-/// rules are symmetric and never match inside a word.
+/// same as a space ("200ms" mentions "ms"). Words come from the grader's splitter (`EvidenceTerms.words`); this
+/// keyword matcher goes when the review page grades with `Grader` (issue 17).
 enum TermMatcher {
     /// Lower-cased word tokens, split at every non-alphanumeric character and at letter/digit boundaries,
     /// each reduced to a crude singular.
-    static func tokens(_ text: String) -> [String] {
-        var out: [String] = []
-        var current = ""
-        var currentIsDigit = false
-        func flush() {
-            if !current.isEmpty { out.append(singular(current)) }
-            current = ""
-        }
-        for ch in text.lowercased() {
-            if ch.isLetter || ch.isNumber {
-                let digit = ch.isNumber
-                if !current.isEmpty && digit != currentIsDigit { flush() }
-                currentIsDigit = digit
-                current.append(ch)
-            } else {
-                flush()
-            }
-        }
-        flush()
-        return out
-    }
+    static func tokens(_ text: String) -> [String] { EvidenceTerms.words(text).map { singular($0.word) } }
 
     /// "queries" → "query", "boxes" → "box", "towers" → "tower"; short words and "-ss" words are left alone.
     static func singular(_ w: String) -> String {
