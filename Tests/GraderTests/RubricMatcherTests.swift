@@ -5,7 +5,7 @@ import Testing
 /// The verdict rules on embeddings made by hand (unit axes), so each rule is tested apart from the model.
 @Suite("Rubric matcher rules")
 struct RubricMatcherTests {
-    static let thresholds = GradingThresholds(cover: 0.6, semanticOnly: 0.8)
+    static let thresholds = GradingThresholds(cover: 0.6, semanticOnly: 0.8, partlyCredit: 0.5)
 
     func axis(_ i: Int, _ weight: Float = 1) -> [Float] {
         var v = [Float](repeating: 0, count: 4)

@@ -27,6 +27,21 @@ public struct GradablePoint: Sendable, Codable, Equatable {
         self.section = section
     }
 
+    private enum CodingKeys: String, CodingKey { case id, step, level, point, says, evidence, contradicts, section }
+
+    /// `contradicts` and `section` may be left out of a rubric file.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        step = try c.decode(String.self, forKey: .step)
+        level = try c.decode(String.self, forKey: .level)
+        point = try c.decode(String.self, forKey: .point)
+        says = try c.decode([String].self, forKey: .says)
+        evidence = try c.decode([[String]].self, forKey: .evidence)
+        contradicts = try c.decodeIfPresent([String].self, forKey: .contradicts) ?? []
+        section = try c.decodeIfPresent(String.self, forKey: .section)
+    }
+
     /// A point whose evidence names a negation asks for it ("not … accuracy"), so negation is not held against it.
     var asksForNegation: Bool { evidence.contains { $0.contains(where: EvidenceTerms.isNegation) } }
 }
@@ -34,13 +49,6 @@ public struct GradablePoint: Sendable, Codable, Equatable {
 /// What the grader decided for one point.
 public enum Verdict: String, Sendable, Codable, Comparable {
     case missed, partly, covered
-    var credit: Double {
-        switch self {
-        case .missed: 0
-        case .partly: 0.5
-        case .covered: 1
-        }
-    }
     var rank: Int {
         switch self {
         case .missed: 0
@@ -58,9 +66,12 @@ public struct GradingThresholds: Sendable, Codable, Equatable {
     public var cover: Float
     /// Cosine at which a sentence without the evidence still earns "partly".
     public var semanticOnly: Float
-    public init(cover: Float, semanticOnly: Float) {
+    /// What a "partly" is worth in the score, a covered point being worth 1.
+    public var partlyCredit: Double
+    public init(cover: Float, semanticOnly: Float, partlyCredit: Double) {
         self.cover = cover
         self.semanticOnly = semanticOnly
+        self.partlyCredit = partlyCredit
     }
 }
 
@@ -84,6 +95,20 @@ public struct PointGrade: Sendable, Equatable {
     public let contradicted: Bool
 }
 
+/// What one point found in an answer, before any threshold is applied.
+public struct PointMatches: Sendable {
+    public struct Candidate: Sendable {
+        public let unit: Int
+        public let hasEvidence: Bool
+        public let isBareList: Bool
+        /// Cosine to the nearest model statement.
+        public let similarity: Float
+    }
+    /// The first unit that states the opposite of the point.
+    public let contradictedBy: Int?
+    public let candidates: [Candidate]
+}
+
 /// Grades units of an answer against points, given each unit's and each point's embeddings.
 ///
 /// Pure: embeddings are inputs, so the rules are tested without the model. The rules (issue 17):
@@ -92,12 +117,42 @@ public struct PointGrade: Sendable, Equatable {
 /// - partly: only one of the two holds (or the unit is a bare list);
 /// - a contradicting statement makes the point missed, with that sentence shown;
 /// - one unit credits at most two points (the strongest claims take it first).
+///
+/// `match` does the threshold-free work (term matching, cosines) once; `decide` applies thresholds, so
+/// calibration tries many thresholds on one match.
 public enum RubricMatcher {
     public static func grade(
         points: [GradablePoint], units: [LocatedUnit], unitEmbeddings: [[Float]], statementEmbeddings: [[[Float]]],
         thresholds: GradingThresholds
     ) -> [PointGrade] {
+        let matches = match(
+            points: points, units: units, unitEmbeddings: unitEmbeddings, statementEmbeddings: statementEmbeddings)
+        return decide(matches, pointIds: points.map(\.id), unitCount: units.count, thresholds: thresholds)
+    }
+
+    public static func match(
+        points: [GradablePoint], units: [LocatedUnit], unitEmbeddings: [[Float]], statementEmbeddings: [[[Float]]]
+    ) -> [PointMatches] {
         let sentences = units.map { EvidenceTerms.Sentence($0.unit.text) }
+        return points.enumerated().map { p, point in
+            let allowNegation = point.asksForNegation
+            let contradicted = sentences.firstIndex { s in point.contradicts.contains { s.contains($0) } }
+            let candidates = sentences.enumerated().map { u, sentence in
+                PointMatches.Candidate(
+                    unit: u,
+                    hasEvidence: point.evidence.allSatisfy { group in
+                        group.contains { sentence.contains($0, negationAllowed: allowNegation) }
+                    },
+                    isBareList: sentence.isBareList,
+                    similarity: statementEmbeddings[p].map { cosine($0, unitEmbeddings[u]) }.max() ?? -1)
+            }
+            return PointMatches(contradictedBy: contradicted, candidates: candidates)
+        }
+    }
+
+    public static func decide(
+        _ matches: [PointMatches], pointIds: [String], unitCount: Int, thresholds: GradingThresholds
+    ) -> [PointGrade] {
         struct Claim {
             let point: Int
             let unit: Int
@@ -105,43 +160,34 @@ public enum RubricMatcher {
             let similarity: Float
         }
         var claims: [Claim] = []
-        var contradicted = [Int?](repeating: nil, count: points.count)
-        for (p, point) in points.enumerated() {
-            let allowNegation = point.asksForNegation
-            for (u, sentence) in sentences.enumerated() {
-                if contradicted[p] == nil, point.contradicts.contains(where: { sentence.contains($0) }) {
-                    contradicted[p] = u
-                }
-                let hasEvidence = point.evidence.allSatisfy { group in
-                    group.contains { sentence.contains($0, negationAllowed: allowNegation) }
-                }
-                let similarity = statementEmbeddings[p].map { dot($0, unitEmbeddings[u]) }.max() ?? -1
+        for (p, m) in matches.enumerated() where m.contradictedBy == nil {
+            for c in m.candidates {
                 let verdict: Verdict
-                if hasEvidence && similarity >= thresholds.cover && !sentence.isBareList {
+                if c.hasEvidence && c.similarity >= thresholds.cover && !c.isBareList {
                     verdict = .covered
-                } else if hasEvidence || similarity >= thresholds.semanticOnly {
+                } else if c.hasEvidence || c.similarity >= thresholds.semanticOnly {
                     verdict = .partly
                 } else {
                     continue
                 }
-                claims.append(Claim(point: p, unit: u, verdict: verdict, similarity: similarity))
+                claims.append(Claim(point: p, unit: c.unit, verdict: verdict, similarity: c.similarity))
             }
         }
         claims.sort { ($0.verdict, $0.similarity) > ($1.verdict, $1.similarity) }
-        var used = [Int](repeating: 0, count: units.count)
-        var best = [Claim?](repeating: nil, count: points.count)
+        var used = [Int](repeating: 0, count: unitCount)
+        var best = [Claim?](repeating: nil, count: matches.count)
         for c in claims where best[c.point] == nil && used[c.unit] < 2 {
             best[c.point] = c
             used[c.unit] += 1
         }
-        return points.enumerated().map { p, point in
-            if let u = contradicted[p] {
-                return PointGrade(pointId: point.id, verdict: .missed, evidenceUnit: u, contradicted: true)
+        return matches.enumerated().map { p, m in
+            if let u = m.contradictedBy {
+                return PointGrade(pointId: pointIds[p], verdict: .missed, evidenceUnit: u, contradicted: true)
             }
             guard let c = best[p] else {
-                return PointGrade(pointId: point.id, verdict: .missed, evidenceUnit: nil, contradicted: false)
+                return PointGrade(pointId: pointIds[p], verdict: .missed, evidenceUnit: nil, contradicted: false)
             }
-            return PointGrade(pointId: point.id, verdict: c.verdict, evidenceUnit: c.unit, contradicted: false)
+            return PointGrade(pointId: pointIds[p], verdict: c.verdict, evidenceUnit: c.unit, contradicted: false)
         }
     }
 }

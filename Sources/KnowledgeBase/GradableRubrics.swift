@@ -1,0 +1,74 @@
+import Foundation
+import Grader
+import Yams
+
+/// The gradable rubrics in `Content/rubrics/<slug>.yaml` (format: `docs/RUBRICS.md`), checked rule by rule.
+public enum GradableRubrics {
+    private struct File: Decodable {
+        var `case`: String
+        var points: [GradablePoint]
+    }
+
+    static let steps: Set<String> = Set(FrameworkStep.allCases.map(\.rawValue))
+    static let levels: Set<String> = ["mid", "senior", "staff"]
+
+    /// Every rubric in `directory`, by case slug. Throws `ContentErrors` naming each malformed point's file and line.
+    /// `sections` gives each case's heading ids, for checking `section`; pass nil to skip that check.
+    public static func load(directory: URL, sections: [String: Set<String>]? = nil) throws -> [String: [GradablePoint]] {
+        let fm = FileManager.default
+        let everydayURL = directory.appendingPathComponent("everyday-words.txt")
+        guard let everydayText = try? String(contentsOf: everydayURL, encoding: .utf8) else {
+            throw ContentErrors(errors: [ContentError(file: "rubrics/everyday-words.txt", line: 0, message: "missing")])
+        }
+        let everyday = Set(
+            everydayText.split(separator: "\n").filter { !$0.hasPrefix("#") }
+                .map { EvidenceTerms.tokens(String($0)).joined(separator: " ") }.filter { !$0.isEmpty })
+        var rubrics: [String: [GradablePoint]] = [:]
+        var errors: [ContentError] = []
+        let names = ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        for name in names {
+            let relative = "rubrics/" + name
+            let text = (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            let lines = text.components(separatedBy: "\n")
+            func line(of id: String) -> Int {
+                (lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: \(id)" } ?? -1) + 1
+            }
+            let file: File
+            do { file = try YAMLDecoder().decode(File.self, from: text) } catch {
+                errors.append(ContentError(file: relative, line: 0, message: "does not parse as a rubric: \(error)"))
+                continue
+            }
+            let slug = String(name.dropLast(".yaml".count))
+            if file.case != slug { errors.append(ContentError(file: relative, line: 1, message: "`case` must be \(slug)")) }
+            var seen = Set<String>()
+            for p in file.points {
+                func fail(_ message: String) { errors.append(ContentError(file: relative, line: line(of: p.id), message: "point \(p.id): \(message)")) }
+                if !seen.insert(p.id).inserted { fail("the id is used twice") }
+                if !steps.contains(p.step) { fail("unknown step `\(p.step)`") }
+                if !levels.contains(p.level) { fail("level must be mid, senior or staff") }
+                if !(1...3).contains(p.says.count) { fail("needs one to three `says` statements") }
+                if !(1...3).contains(p.evidence.count) { fail("needs one to three evidence groups") }
+                for group in p.evidence {
+                    if !(1...12).contains(group.count) { fail("an evidence group needs 1–12 alternatives") }
+                    if group.allSatisfy({ everyday.contains(EvidenceTerms.tokens($0).joined(separator: " ")) }) {
+                        fail("the group \(group) holds only everyday words (rubrics/everyday-words.txt)")
+                    }
+                    for term in group + p.contradicts where EvidenceTerms.words(term).count == 1
+                        && EvidenceTerms.words(term)[0].word.allSatisfy(\.isNumber)
+                    {
+                        fail("`\(term)` is a bare number: give it a unit or context")
+                    }
+                }
+                if let ids = sections?[slug], let s = p.section, !ids.contains(s) {
+                    fail("section `\(s)` is not a heading of cases/\(slug).md")
+                }
+            }
+            for step in steps where !(4...6).contains(file.points.filter({ $0.step == step }).count) {
+                errors.append(ContentError(file: relative, line: 0, message: "step \(step) needs 4–6 points"))
+            }
+            rubrics[slug] = file.points
+        }
+        if !errors.isEmpty { throw ContentErrors(errors: errors) }
+        return rubrics
+    }
+}
