@@ -69,3 +69,23 @@ struct RubricMatcherTests {
         #expect(g[2].verdict == .missed)
     }
 }
+
+@Suite("Scores")
+struct ScoringTests {
+    @Test func spearmanAgainstHandWorkedValues() {
+        #expect(abs(Scoring.spearman([1, 2, 3, 4], [10, 20, 30, 40]) - 1) < 1e-12)
+        #expect(abs(Scoring.spearman([1, 2, 3, 4], [4, 3, 2, 1]) + 1) < 1e-12)
+        // Ranks x = 1, 2.5, 2.5, 4 and y = 1, 2, 3, 4: Pearson of the ranks is 0.9486833.
+        #expect(abs(Scoring.spearman([1, 5, 5, 9], [1, 2, 3, 4]) - 0.9486832980505138) < 1e-9)
+        #expect(Scoring.spearman([3, 3, 3], [1, 2, 3]) == 0)
+    }
+
+    @Test func overallWeighsPartlyByItsCredit() {
+        let g = [Verdict.covered, .partly, .missed, .partly].map {
+            PointGrade(pointId: "p", verdict: $0, evidenceUnit: nil, contradicted: false)
+        }
+        #expect(Scoring.overall(g, partlyCredit: 0.5) == 50)
+        #expect(Scoring.overall(g, partlyCredit: 0.1) == 30)
+        #expect(Scoring.overall([], partlyCredit: 0.5) == 0)
+    }
+}
