@@ -41,16 +41,6 @@ public enum FrameworkStep: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// One point of a case study's grading rubric.
-public struct RubricPoint: Sendable, Codable, Equatable {
-    /// The framework step it belongs to.
-    public var step: FrameworkStep
-    /// What a strong answer says.
-    public var point: String
-    /// Words or phrases any of which counts as covering the point.
-    public var terms: [String]
-}
-
 /// A flashcard declared in content.
 public struct ContentCard: Sendable, Equatable {
     /// Stable id: `<slug>/<key>`.
@@ -158,8 +148,6 @@ public struct Document: Sendable {
     public var toc: [TOCEntry]
     /// Flashcards declared in the file.
     public var cards: [ContentCard]
-    /// Rubric points (case studies).
-    public var rubric: [RubricPoint]
     /// Number of diagrams.
     public var diagramCount: Int
     /// Number of tables.

@@ -48,10 +48,6 @@ enum DocumentLoader {
         }
         if fm.kind == .caseStudy {
             if fm.difficulty == nil { fail(1, "a case study needs `difficulty`") }
-            if (fm.rubric ?? []).isEmpty { fail(1, "a case study needs a `rubric`") }
-            for (i, p) in (fm.rubric ?? []).enumerated() where p.terms.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                fail(1, "rubric point \(i + 1) (\(p.point)) has no terms")
-            }
         }
         if fm.kind == .glossary && (fm.terms ?? []).isEmpty { fail(1, "the glossary needs a `terms` list") }
 
@@ -117,7 +113,7 @@ enum DocumentLoader {
             kind: fm.kind, slug: fm.slug, title: fm.title, summary: fm.summary, order: fm.order, tags: fm.tags,
             difficulty: fm.difficulty, minutes: fm.minutes ?? max(1, Int((Double(rendered.wordCount) / 230).rounded())),
             wordCount: rendered.wordCount, url: Document.url(kind: fm.kind, slug: fm.slug), file: file,
-            sections: sections, toc: toc, cards: cards, rubric: fm.rubric ?? [], diagramCount: rendered.diagrams.count,
+            sections: sections, toc: toc, cards: cards, diagramCount: rendered.diagrams.count,
             tableCount: html.components(separatedBy: "<table").count - 1,
             anchors: Set(rendered.headings.map(\.id)),
             links: rendered.links.map { LinkReference(url: $0.url, line: offset + $0.line) })

@@ -18,8 +18,6 @@ public struct FrontMatter: Sendable, Decodable {
     public var difficulty: String?
     /// Reading time; computed from the word count when absent.
     public var minutes: Int?
-    /// Case-study rubric.
-    public var rubric: [RubricPoint]?
     /// Glossary entries (glossary file only).
     public var terms: [GlossaryTerm]?
 }

@@ -12,6 +12,16 @@ public enum GradableRubrics {
     static let steps: Set<String> = Set(FrameworkStep.allCases.map(\.rawValue))
     static let levels: Set<String> = ["mid", "senior", "staff"]
 
+    /// `calibration.json` in `directory`: the thresholds `casebook grade calibrate --write` chose.
+    public static func calibration(in directory: URL) throws -> GradingCalibration {
+        do {
+            return try JSONDecoder().decode(GradingCalibration.self, from: Data(contentsOf: directory.appendingPathComponent("calibration.json")))
+        } catch {
+            throw ContentErrors(errors: [ContentError(file: "rubrics/calibration.json", line: 0,
+                message: "missing or malformed (`casebook grade calibrate --write` makes it): \(error.localizedDescription)")])
+        }
+    }
+
     /// Every rubric in `directory`, by case slug. Throws `ContentErrors` naming each malformed point's file and line.
     /// `sections` gives each case's heading ids, for checking `section`; pass nil to skip that check.
     public static func load(directory: URL, sections: [String: Set<String>]? = nil) throws -> [String: [GradablePoint]] {

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// All content, rendered once at startup and held in memory: a page request is a lookup, never a render.
 public struct KnowledgeBase: Sendable {
@@ -7,6 +8,12 @@ public struct KnowledgeBase: Sendable {
     /// Glossary terms, alphabetical, with the chapters that use them.
     public let glossary: [GlossaryTerm]
     private let byURL: [String: Int]
+    /// The gradable rubrics (`rubrics/<slug>.yaml`) by case slug, and the grader's calibration
+    /// (`rubrics/calibration.json`); both empty/nil for a content directory without `rubrics/`.
+    public let rubrics: [String: [GradablePoint]]
+    public let gradingCalibration: GradingCalibration?
+    /// Changes whenever a rubric or the calibration changes: part of every cached grade's key.
+    public let rubricVersion: String
 
     /// The document at a page URL such as `/cases/fraud-detection`.
     public func document(at url: String) -> Document? { byURL[url].map { documents[$0] } }
@@ -92,9 +99,40 @@ public struct KnowledgeBase: Sendable {
         if !errors.isEmpty {
             throw ContentErrors(errors: errors.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
         }
+        let grading = try loadGrading(directory.appendingPathComponent("rubrics"), caseStudies: documents.filter { $0.kind == .caseStudy })
         let glossary = Glossary.attachUsage(glossaryTerms, documents: documents)
         documents = documents.map { Glossary.linkFirstMentions(in: $0, terms: glossary) }
-        return KnowledgeBase(documents: documents, glossary: glossary, byURL: byURL)
+        return KnowledgeBase(documents: documents, glossary: glossary, byURL: byURL, rubrics: grading.rubrics,
+                             gradingCalibration: grading.calibration, rubricVersion: grading.version)
+    }
+
+    /// The rubrics and the calibration, checked: every case study needs a rubric, every rubric a case study, and a
+    /// `section` must be a heading of its case study.
+    private static func loadGrading(_ dir: URL, caseStudies: [Document]) throws
+        -> (rubrics: [String: [GradablePoint]], calibration: GradingCalibration?, version: String)
+    {
+        guard FileManager.default.fileExists(atPath: dir.path) else { return ([:], nil, "none") }
+        let sections = Dictionary(caseStudies.map { ($0.slug, $0.anchors) }, uniquingKeysWith: { a, _ in a })
+        let rubrics = try GradableRubrics.load(directory: dir, sections: sections)
+        var errors: [ContentError] = []
+        for doc in caseStudies where rubrics[doc.slug] == nil {
+            errors.append(ContentError(file: "rubrics/\(doc.slug).yaml", line: 0, message: "missing: every case study needs a gradable rubric"))
+        }
+        for slug in rubrics.keys.sorted() where sections[slug] == nil {
+            errors.append(ContentError(file: "rubrics/\(slug).yaml", line: 1, message: "there is no case study cases/\(slug).md"))
+        }
+        var calibration: GradingCalibration?
+        do { calibration = try GradableRubrics.calibration(in: dir) } catch let e as ContentErrors { errors += e.errors }
+        if !errors.isEmpty { throw ContentErrors(errors: errors) }
+        // FNV-1a over every file the grade depends on: a cache key, not a security hash.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".json") || name.hasSuffix(".txt") {
+            for byte in Array(name.utf8) + Array((try? Data(contentsOf: dir.appendingPathComponent(name))) ?? Data()) {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+        }
+        return (rubrics, calibration, String(hash, radix: 16))
     }
 
     private static func checkLinks(documents: [Document], byURL: [String: Int], glossaryIds: Set<String>) -> [ContentError] {

@@ -37,6 +37,11 @@ public struct AppConfiguration: Sendable {
     /// How that world is trained.
     public var recsysTraining = TrainingConfig()
 
+    /// The grader's sentence-embedding model (`scripts/fetch-model.sh` puts it here).
+    public var modelDirectory: URL = URL(fileURLWithPath: "data/model/all-MiniLM-L6-v2")
+    /// The rubrics' embedded model statements, cached by content hash.
+    public var graderCacheDirectory: URL { dataDirectory.appendingPathComponent("cache/grader") }
+
     /// Where the trained recommender lives (`<data>/recsys/model`, as `casebook recsys train` writes it).
     public var recsysModelDirectory: URL { dataDirectory.appendingPathComponent("recsys/model") }
     /// Serving behind TLS: cookies get `Secure` (and the `__Host-` prefix). Off by default because the default

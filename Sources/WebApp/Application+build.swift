@@ -24,6 +24,8 @@ public struct AppServices: Sendable {
     public var hooks: LearnerHooks
     /// The recommender, ready or warming up.
     public var recsys: RecsysService
+    /// The rubric grader, ready or warming up.
+    public var grader: GraderService
     /// Every reading page as an anonymous visitor sees it, rendered once.
     public let pages: AnonymousPages
     /// The pages a signed-in reader sees with only the account menu filled in, rendered once.
@@ -32,7 +34,8 @@ public struct AppServices: Sendable {
     /// Creates the services; renders the pre-rendered pages (`pages`, `accountPages`) unless they are given.
     public init(knowledgeBase: KnowledgeBase, database: AppDatabase, views: Views, migrations: MigrationRunner,
                 accounts: AccountServices, searchIndex: SearchIndex, hooks: LearnerHooks = LearnerHooks(),
-                recsys: RecsysService = RecsysService(), pages: AnonymousPages? = nil, accountPages: AccountPages? = nil) {
+                recsys: RecsysService = RecsysService(), grader: GraderService = GraderService(unavailable: "The grader was not started."),
+                pages: AnonymousPages? = nil, accountPages: AccountPages? = nil) {
         self.knowledgeBase = knowledgeBase
         self.database = database
         self.views = views
@@ -41,6 +44,7 @@ public struct AppServices: Sendable {
         self.searchIndex = searchIndex
         self.hooks = hooks
         self.recsys = recsys
+        self.grader = grader
         self.pages = pages ?? AnonymousPages(kb: knowledgeBase, views: views, catalog: ProgressCatalog(kb: knowledgeBase))
         self.accountPages = accountPages ?? AccountPages(kb: knowledgeBase, views: views, catalog: ProgressCatalog(kb: knowledgeBase))
     }
@@ -56,7 +60,7 @@ public struct AppServices: Sendable {
         }
         return AppServices(knowledgeBase: knowledgeBase, database: database, views: views, migrations: migrations,
                            accounts: AccountServices(database: database, hasher: accounts.hasher), searchIndex: searchIndex, hooks: hooks,
-                           recsys: recsys, pages: pages, accountPages: accountPages)
+                           recsys: recsys, grader: grader, pages: pages, accountPages: accountPages)
     }
 }
 
@@ -96,18 +100,22 @@ public func loadServices(_ config: AppConfiguration, logger: Logger, startRecomm
     stages.lap("sessions")
     let recsys = RecsysService()
     if startRecommender { startRecommenderService(recsys, config: config, logger: logger) }
+    // The grader loads its model and statement embeddings in the background; a review asked for meanwhile says so.
+    let grader = GraderService(rubricVersion: kb.rubricVersion)
+    grader.start(kb: kb, modelDirectory: config.modelDirectory,
+                 cacheDirectory: config.inMemoryDatabase ? nil : config.graderCacheDirectory, logger: logger)
     // Flashcards: content cards are synced by stable id before the server accepts requests.
     let cardStore = FlashcardStore(database)
     let synced = try cardStore.syncContentCards(kb, now: Date())
     logger.info("flashcards synced", metadata: ["added": "\(synced.added)", "updated": "\(synced.updated)", "retired": "\(synced.retired)"])
     stages.lap("flashcards")
     // Mock interviews: dashboard, streak and "your attempts" in search.
-    let attemptHooks = AttemptActivity(kb: kb, database: database)
+    let attemptHooks = AttemptActivity(kb: kb, database: database, grader: grader)
     let hooks = LearnerHooks(flashcards: SQLiteFlashcardActivity(store: cardStore, newCardsPerDay: FlashcardSettings.newCardsPerDay),
                              attempts: attemptHooks, userSearch: [attemptHooks])
     logger.info("services loaded", metadata: stages.metadata)
     return AppServices(knowledgeBase: kb, database: database, views: views, migrations: migrations,
-                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys, pages: pages,
+                       accounts: accounts, searchIndex: searchIndex, hooks: hooks, recsys: recsys, grader: grader, pages: pages,
                        accountPages: accountPages)
 }
 
@@ -178,7 +186,7 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)
     FlashcardController(store: FlashcardStore(services.database), views: services.views, maxBodyBytes: config.maxBodyBytes,
                         newCardsPerDay: FlashcardSettings.newCardsPerDay).addRoutes(to: router)
-    AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, maxBodyBytes: config.maxBodyBytes)
+    AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, grader: services.grader, maxBodyBytes: config.maxBodyBytes)
         .addRoutes(to: router)
     return router
 }

@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory of static assets (env CASEBOOK_PUBLIC_DIR; default ./Public).")
     var publicDir: String?
 
+    @Option(help: "The grader's sentence-embedding model (env CASEBOOK_MODEL_DIR; default ./data/model/all-MiniLM-L6-v2).")
+    var modelDir: String?
+
     @Option(help: "Largest request body in bytes (env CASEBOOK_MAX_BODY; default 1048576).")
     var maxBody: Int?
 
@@ -138,6 +141,7 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { fail(ValidationError("port must be a number from 0 to 65535")) }
         config.port = port
         config.contentDirectory = URL(fileURLWithPath: contentDir ?? env("CASEBOOK_CONTENT_DIR") ?? "Content")
+        config.modelDirectory = URL(fileURLWithPath: modelDir ?? env("CASEBOOK_MODEL_DIR") ?? "data/model/all-MiniLM-L6-v2")
         config.templatesDirectory = URL(fileURLWithPath: templatesDir ?? env("CASEBOOK_TEMPLATES_DIR") ?? "Templates")
         config.publicDirectory = URL(fileURLWithPath: publicDir ?? env("CASEBOOK_PUBLIC_DIR") ?? "Public")
         config.maxBodyBytes = maxBody ?? env("CASEBOOK_MAX_BODY").flatMap(Int.init) ?? 1 << 20

@@ -5,7 +5,7 @@ import Testing
 /// The verdict rules on embeddings made by hand (unit axes), so each rule is tested apart from the model.
 @Suite("Rubric matcher rules")
 struct RubricMatcherTests {
-    static let thresholds = GradingThresholds(cover: 0.6, semanticOnly: 0.8, partlyCredit: 0.5)
+    static let thresholds = GradingThresholds(cover: 0.6, semanticOnly: 0.8, partlyCredit: 0.5, listCredit: 0.1)
 
     func axis(_ i: Int, _ weight: Float = 1) -> [Float] {
         var v = [Float](repeating: 0, count: 4)
@@ -43,6 +43,12 @@ struct RubricMatcherTests {
         let p = point("logq", evidence: [["in-batch negatives"], ["logQ"]])
         let g = grade([p], ["two-tower, in-batch negatives, logQ, HNSW"], [axis(0, 1)], [[axis(0)]])
         #expect(g[0].verdict == .partly)
+        #expect(g[0].bareList)
+        // The same terms in a sentence with a reason are covered, and a partly from a sentence is not a list's.
+        let sentence = grade([p], ["We train with in-batch negatives and subtract logQ so popular items are not over-penalised."],
+                             [axis(0, 1)], [[axis(0)]])
+        #expect(sentence[0].verdict == .covered)
+        #expect(!sentence[0].bareList)
     }
 
     @Test func negationCountsAgainstAndContradictionMisses() {
@@ -84,8 +90,31 @@ struct ScoringTests {
         let g = [Verdict.covered, .partly, .missed, .partly].map {
             PointGrade(pointId: "p", verdict: $0, evidenceUnit: nil, contradicted: false)
         }
-        #expect(Scoring.overall(g, partlyCredit: 0.5) == 50)
-        #expect(Scoring.overall(g, partlyCredit: 0.1) == 30)
-        #expect(Scoring.overall([], partlyCredit: 0.5) == 0)
+        func t(_ partly: Double, _ list: Double) -> GradingThresholds {
+            GradingThresholds(cover: 0.5, semanticOnly: 0.5, partlyCredit: partly, listCredit: list)
+        }
+        #expect(Scoring.overall(g, t(0.5, 0)) == 50)
+        #expect(Scoring.overall(g, t(0.1, 0)) == 30)
+        #expect(Scoring.overall([], t(0.5, 0)) == 0)
+        // A partly earned by a bare list earns the list credit instead.
+        let listed = g + [PointGrade(pointId: "q", verdict: .partly, evidenceUnit: 0, contradicted: false, bareList: true)]
+        #expect(Scoring.overall(listed, t(0.5, 0.25)) == 45)  // (1 + 0.5 + 0.5 + 0.25) / 5
+    }
+
+    @Test func stepScoresCountWhereThePointWasSaid() {
+        let points = ["a", "b"].map {
+            GradablePoint(id: $0, step: "requirements", level: "mid", point: $0, says: [$0], evidence: [[$0]])
+        }
+        let units = [LocatedUnit(step: "requirements", unit: AnswerSplitter.units("x here.")[0]),
+                     LocatedUnit(step: "data", unit: AnswerSplitter.units("y there.")[0])]
+        let grades = [PointGrade(pointId: "a", verdict: .covered, evidenceUnit: 0, contradicted: false),
+                      PointGrade(pointId: "b", verdict: .covered, evidenceUnit: 1, contradicted: false)]
+        let r = AnswerGrader.report(points, grades: grades, units: units, stepOrder: ["requirements", "data"],
+                                    GradingThresholds(cover: 0.5, semanticOnly: 0.5, partlyCredit: 0.5, listCredit: 0.1))
+        // Both count overall; the requirements step counts only the one said under it.
+        #expect(r.score == 100)
+        #expect(r.steps == [GradeReport.Step(step: "requirements", score: 50), GradeReport.Step(step: "data", score: 0)])
+        #expect(r.points[1].evidence?.step == "data")
+        #expect(r.points[1].evidence?.text == "y there.")
     }
 }

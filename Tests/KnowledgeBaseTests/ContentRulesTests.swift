@@ -28,10 +28,8 @@ import Testing
             #expect(doc.diagramCount >= 2, "\(doc.file): \(doc.diagramCount) diagrams")
             #expect(doc.tableCount >= 1, "\(doc.file): no table")
             #expect(doc.cards.count >= 15, "\(doc.file): \(doc.cards.count) cards")
-            for step in FrameworkStep.allCases {
-                let n = doc.rubric.filter { $0.step == step }.count
-                #expect((6...12).contains(n), "\(doc.file): rubric step \(step.rawValue) has \(n) points")
-            }
+            // The rubric's own rules (4–6 points a step, …) are checked as it loads; here: every case has one.
+            #expect(kb.rubrics[doc.slug] != nil, "\(doc.file): no gradable rubric")
             #expect(doc.sections.compactMap(\.step) == FrameworkStep.allCases, "\(doc.file): step sections")
         }
     }
@@ -66,14 +64,5 @@ import Testing
         let kb = try #require(Self.kb)
         let ids = kb.cards.map(\.card.id)
         #expect(Set(ids).count == ids.count)
-    }
-
-    @Test func rubricTermsAreNonEmpty() throws {
-        let kb = try #require(Self.kb)
-        for doc in kb.documents(of: .caseStudy) {
-            for p in doc.rubric {
-                #expect(!p.terms.isEmpty && p.terms.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(doc.file): \(p.point)")
-            }
-        }
     }
 }

@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func caseStudySectionsMustBeInOrder() throws {
-        let md = frontMatter("case-study", slug: "c", extra: "difficulty: beginner\nrubric:\n  - step: framing\n    point: p\n    terms: [x]\n")
+        let md = frontMatter("case-study", slug: "c", extra: "difficulty: beginner\n")
             + "\n## Framing as an ML task\n\nx\n"
         let errors = try loadErrors(["cases/c.md": md])
         #expect(errors.contains { $0.message.contains("Clarifying requirements") })

@@ -59,7 +59,7 @@ func withApp(recsys: RecsysService? = nil, _ body: @Sendable (any TestClientProt
 /// An app with its own fresh in-memory database (so tests running in parallel never share users, sessions or
 /// rate-limit counters), optionally with a changed configuration or hooks.
 func withAccountsApp(configure: (inout AppConfiguration) -> Void = { _ in }, hooks: LearnerHooks? = nil,
-                     hasher: (any PasswordHasher)? = nil, recsys: RecsysService? = nil,
+                     hasher: (any PasswordHasher)? = nil, recsys: RecsysService? = nil, grader: GraderService? = nil,
                      _ body: @Sendable (any TestClientProtocol, AppDatabase) async throws -> Void) async throws {
     let shared = try await SharedServices.shared.get()
     let database = try AppDatabase.inMemory(migrations: shared.migrations)
@@ -67,11 +67,12 @@ func withAccountsApp(configure: (inout AppConfiguration) -> Void = { _ in }, hoo
     if let hasher {
         services = AppServices(knowledgeBase: services.knowledgeBase, database: database, views: services.views,
                                migrations: services.migrations, accounts: AccountServices(database: database, hasher: hasher),
-                               searchIndex: services.searchIndex, recsys: services.recsys, pages: services.pages,
+                               searchIndex: services.searchIndex, recsys: services.recsys, grader: services.grader, pages: services.pages,
                                accountPages: services.accountPages)
     }
     if let hooks { services.hooks = hooks }
     if let recsys { services.recsys = recsys }
+    if let grader { services.grader = grader }
     var config = makeTestConfig()
     configure(&config)
     var logger = Logger(label: "test")

@@ -66,12 +66,15 @@ public struct GradingThresholds: Sendable, Codable, Equatable {
     public var cover: Float
     /// Cosine at which a sentence without the evidence still earns "partly".
     public var semanticOnly: Float
-    /// What a "partly" is worth in the score, a covered point being worth 1.
+    /// What a "partly" earned in a sentence is worth in the score, a covered point being worth 1.
     public var partlyCredit: Double
-    public init(cover: Float, semanticOnly: Float, partlyCredit: Double) {
+    /// What a "partly" earned only by a bare list of terms is worth (name-dropping, less than half an idea).
+    public var listCredit: Double
+    public init(cover: Float, semanticOnly: Float, partlyCredit: Double, listCredit: Double) {
         self.cover = cover
         self.semanticOnly = semanticOnly
         self.partlyCredit = partlyCredit
+        self.listCredit = listCredit
     }
 }
 
@@ -93,6 +96,16 @@ public struct PointGrade: Sendable, Equatable {
     public let evidenceUnit: Int?
     /// The sentence stated the opposite of a "what not to do" point.
     public let contradicted: Bool
+    /// A "partly" earned only by a bare list of terms.
+    public let bareList: Bool
+
+    public init(pointId: String, verdict: Verdict, evidenceUnit: Int?, contradicted: Bool, bareList: Bool = false) {
+        self.pointId = pointId
+        self.verdict = verdict
+        self.evidenceUnit = evidenceUnit
+        self.contradicted = contradicted
+        self.bareList = bareList
+    }
 }
 
 /// What one point found in an answer, before any threshold is applied.
@@ -157,7 +170,10 @@ public enum RubricMatcher {
             let point: Int
             let unit: Int
             let verdict: Verdict
+            let bareList: Bool
             let similarity: Float
+            /// A claim in a sentence outranks one from a bare list at the same verdict.
+            var rank: (Int, Int, Float) { (verdict.rank, bareList ? 0 : 1, similarity) }
         }
         var claims: [Claim] = []
         for (p, m) in matches.enumerated() where m.contradictedBy == nil {
@@ -170,10 +186,11 @@ public enum RubricMatcher {
                 } else {
                     continue
                 }
-                claims.append(Claim(point: p, unit: c.unit, verdict: verdict, similarity: c.similarity))
+                claims.append(
+                    Claim(point: p, unit: c.unit, verdict: verdict, bareList: verdict == .partly && c.isBareList, similarity: c.similarity))
             }
         }
-        claims.sort { ($0.verdict, $0.similarity) > ($1.verdict, $1.similarity) }
+        claims.sort { $0.rank > $1.rank }
         var used = [Int](repeating: 0, count: unitCount)
         var best = [Claim?](repeating: nil, count: matches.count)
         for c in claims where best[c.point] == nil && used[c.unit] < 2 {
@@ -187,7 +204,7 @@ public enum RubricMatcher {
             guard let c = best[p] else {
                 return PointGrade(pointId: pointIds[p], verdict: .missed, evidenceUnit: nil, contradicted: false)
             }
-            return PointGrade(pointId: pointIds[p], verdict: c.verdict, evidenceUnit: c.unit, contradicted: false)
+            return PointGrade(pointId: pointIds[p], verdict: c.verdict, evidenceUnit: c.unit, contradicted: false, bareList: c.bareList)
         }
     }
 }

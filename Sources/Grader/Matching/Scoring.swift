@@ -1,14 +1,21 @@
 import Foundation
 
-/// Scores from verdicts: covered earns a point, partly `partlyCredit` (calibrated), missed nothing.
+/// Scores from verdicts: covered earns a point, partly `partlyCredit` (or `listCredit` when only a bare list earned
+/// it; both calibrated), missed nothing.
 public enum Scoring {
-    /// 0–100: the credit earned over every point of the rubric.
-    public static func overall(_ grades: [PointGrade], partlyCredit: Double) -> Int {
-        guard !grades.isEmpty else { return 0 }
-        let credit = grades.reduce(0.0) { sum, g in
-            sum + (g.verdict == .covered ? 1 : g.verdict == .partly ? partlyCredit : 0)
+    public static func credit(_ g: PointGrade, _ t: GradingThresholds) -> Double {
+        switch g.verdict {
+        case .covered: 1
+        case .partly: g.bareList ? t.listCredit : t.partlyCredit
+        case .missed: 0
         }
-        return Int((credit * 100 / Double(grades.count)).rounded())
+    }
+
+    /// 0–100: the credit earned over every point of the rubric.
+    public static func overall(_ grades: [PointGrade], _ t: GradingThresholds) -> Int {
+        guard !grades.isEmpty else { return 0 }
+        let total = grades.reduce(0.0) { $0 + Self.credit($1, t) }
+        return Int((total * 100 / Double(grades.count)).rounded())
     }
 
     /// Spearman's rank correlation, ties given their average rank.

@@ -2,15 +2,18 @@ import Foundation
 import KnowledgeBase
 import Storage
 
-/// Plugs attempts into the dashboard (recent attempts with their coverage score), the day streak and search.
+/// Plugs attempts into the dashboard (recent attempts with their grader score once graded), the day streak and search.
 struct AttemptActivity: AttemptActivityProvider, UserSearchProvider {
     let kb: KnowledgeBase
     let database: AppDatabase
     let attempts: any AttemptRepository
+    /// For the scores of attempts already graded (the dashboard never grades).
+    let grader: GraderService?
 
-    init(kb: KnowledgeBase, database: AppDatabase) {
+    init(kb: KnowledgeBase, database: AppDatabase, grader: GraderService? = nil) {
         self.kb = kb
         self.database = database
+        self.grader = grader
         attempts = SQLiteAttemptStore(database)
     }
 
@@ -19,8 +22,10 @@ struct AttemptActivity: AttemptActivityProvider, UserSearchProvider {
         for a in try await attempts.attempts(userId: userId, caseSlug: nil, limit: limit) {
             guard let doc = kb.document(at: "/cases/\(a.caseSlug)") else { continue }
             let steps = try await attempts.steps(attemptId: a.id, userId: userId)
-            let coverage = CoverageReport(rubric: doc.rubric, answers: steps.map(\.body))
-            var status = AttemptController.status(a) + " · coverage \(coverage.covered)/\(coverage.total)"
+            var status = AttemptController.status(a)
+            if let score = grader?.cachedGrade(slug: doc.slug, steps: AttemptController.gradedSteps(steps))?.score {
+                status += " · graded \(score)/100"
+            }
             if let g = AttemptController.gradeSummary(a.grades) { status += " · self-graded \(g)" }
             out.append(AttemptSummary(url: "/attempts/\(a.id)", caseTitle: doc.title, startedAt: a.startedAt, status: status))
         }
@@ -76,9 +81,9 @@ extension LearnerHooks {
     /// The same hooks with the attempt hooks reading `database` (tests give each app a fresh database).
     func rebound(to database: AppDatabase) -> LearnerHooks {
         var hooks = self
-        if let a = attempts as? AttemptActivity { hooks.attempts = AttemptActivity(kb: a.kb, database: database) }
+        if let a = attempts as? AttemptActivity { hooks.attempts = AttemptActivity(kb: a.kb, database: database, grader: a.grader) }
         hooks.userSearch = userSearch.map { p in
-            (p as? AttemptActivity).map { AttemptActivity(kb: $0.kb, database: database) } ?? p
+            (p as? AttemptActivity).map { AttemptActivity(kb: $0.kb, database: database, grader: $0.grader) } ?? p
         }
         return hooks
     }

@@ -42,19 +42,16 @@ struct AttemptEditorPage {
     let maxStepKB: Int
 }
 
-struct CoveragePointModel {
-    let text: String
-    let covered: Bool
-    let term: String?
-}
-
 struct ReviewStepModel {
     let n: Int, key: String, title: String
     let answerHTML: String
     let empty: Bool
     let referenceHTML: String
     let hasReference: Bool
-    let points: [CoveragePointModel]
+    let points: [GradedPointModel]
+    let hasPoints: Bool
+    /// The grader's score for the step, nil while the grader is not ready.
+    let score: Int?
     let covered: Int, total: Int
     let spent: String
     let minutes: Int
@@ -74,9 +71,12 @@ struct DimensionModel {
 struct AttemptReviewPage {
     let layout: LayoutModel
     let id: Int64
-    let caseTitle: String, caseURL: String, historyURL: String, editorURL: String, exportURL: String
+    let caseTitle: String, caseURL: String, historyURL: String, editorURL: String, exportURL: String, gradeURL: String
     let csrfToken: String
-    let covered: Int, total: Int, percent: Int
+    /// Exactly one of these three: the grade, the grader warming up (the page refreshes itself), or why it cannot grade.
+    let summary: GradeSummaryModel?
+    let warming: GradeWarmingModel?
+    let unavailable: String?
     let spent: String
     let steps: [ReviewStepModel]
     let dimensions: [DimensionModel]
@@ -89,7 +89,8 @@ struct HistoryRowModel {
     let url: String, reviewURL: String, exportURL: String
     let started: String, duration: String
     let status: String
-    let covered: Int, total: Int, percent: Int
+    let score: Int?
+    let scoreText: String
     let selfGrade: String
 }
 

@@ -1,11 +1,13 @@
 import Foundation
+import Grader
 import Hummingbird
 import KnowledgeBase
 import Storage
 
 /// Mock interviews: start an attempt on a case study, write one answer per framework step against a 45-minute clock,
 /// save (JSON autosave with a per-step version check, or a plain form without JavaScript), preview Markdown, submit,
-/// then review the answer beside the reference solution with rubric coverage and a self-assessment.
+/// then review the answer beside the reference solution, graded point by point against the case's rubric (with the
+/// learner's own sentences as evidence), and a self-assessment.
 ///
 /// Every attempt route looks the attempt up by id *and* the signed-in user, so another user's attempt (or a guessed
 /// id) is a 404 everywhere.
@@ -13,6 +15,7 @@ struct AttemptController: Sendable {
     let kb: KnowledgeBase
     let views: Views
     let attempts: any AttemptRepository
+    let grader: GraderService
     let maxBodyBytes: Int
 
     static let steps = FrameworkStep.allCases
@@ -26,6 +29,7 @@ struct AttemptController: Sendable {
         router.get("/attempts/:id/review") { req, ctx in try await review(req, ctx) }
         router.post("/attempts/:id/grade") { req, ctx in try await grade(req, ctx) }
         router.get("/attempts/:id/export.md") { _, ctx in try await export(ctx) }
+        router.get("/api/v1/attempts/:id/grade") { _, ctx in try await gradeJSON(ctx) }
         router.post("/preview") { req, ctx in try await preview(req, ctx) }
     }
 
@@ -66,12 +70,13 @@ struct AttemptController: Sendable {
         var rows: [HistoryRowModel] = []
         for a in list {
             let steps = try await attempts.steps(attemptId: a.id, userId: session.userId)
-            let coverage = CoverageReport(rubric: doc.rubric, answers: steps.map(\.body))
+            // Only grades already made: a list of 200 attempts must not grade 200 answers.
+            let score = grader.cachedGrade(slug: doc.slug, steps: Self.gradedSteps(steps))?.score
             rows.append(HistoryRowModel(
                 url: "/attempts/\(a.id)", reviewURL: "/attempts/\(a.id)/review", exportURL: "/attempts/\(a.id)/export.md",
                 started: Self.dateTime(a.startedAt), duration: Durations.format(steps.map(\.secondsSpent).reduce(0, +)),
-                status: Self.status(a), covered: coverage.covered, total: coverage.total,
-                percent: CoverageReport.percent(coverage.covered, coverage.total), selfGrade: Self.gradeSummary(a.grades) ?? "not graded"))
+                status: Self.status(a), score: score, scoreText: score.map { "\($0)/100" } ?? (a.submittedAt == nil ? "not submitted" : "open the review to grade"),
+                selfGrade: Self.gradeSummary(a.grades) ?? "not graded"))
         }
         let page = AttemptHistoryPage(layout: views.layout(nav: .cases, path: doc.url + "/attempts", session: session),
                                       caseTitle: doc.title, caseURL: doc.url, slug: doc.slug, csrfToken: session.csrfToken,
@@ -244,22 +249,40 @@ struct AttemptController: Sendable {
 
     // MARK: review
 
+    /// The steps' text in framework order, as the grader takes it.
+    static func gradedSteps(_ stored: [AttemptStepRecord]) -> [(step: String, text: String)] {
+        let byStep = Dictionary(stored.map { ($0.step, $0.body) }, uniquingKeysWith: { a, _ in a })
+        return steps.map { ($0.rawValue, byStep[$0.rawValue] ?? "") }
+    }
+
     func review(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
         let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/review" }
         guard attempt.submittedAt != nil else { return .redirect(to: "/attempts/\(attempt.id)?notice=submit-first") }
-        let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
-                                uniquingKeysWith: { a, _ in a })
-        let coverage = CoverageReport(rubric: doc.rubric, answers: Self.steps.map { stored[$0.rawValue]?.body ?? "" })
+        let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
+        let stored = Dictionary(records.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
+        var graded: ReviewGrade?
+        var warming: GradeWarmingModel?
+        var unavailable: String?
+        switch await grader.grade(slug: doc.slug, steps: Self.gradedSteps(records)) {
+        case .graded(let report):
+            if let calibration = kb.gradingCalibration {
+                graded = ReviewGrade(report: report, rubric: kb.rubrics[doc.slug] ?? [], calibration: calibration, caseURL: doc.url)
+            }
+        case .warmingUp(let phase, let fraction):
+            warming = GradeWarmingModel(phase: phase, percent: Int((fraction * 100).rounded()))
+        case .unavailable(let message):
+            unavailable = message
+        }
         let steps = Self.steps.enumerated().map { i, step -> ReviewStepModel in
             let body = stored[step.rawValue]?.body ?? ""
             let reference = doc.sections.first { $0.step == step }?.html ?? ""
-            let points = coverage.points(for: step)
+            let points = graded?.points(for: step) ?? []
             return ReviewStepModel(
-                n: i + 1, key: step.rawValue, title: step.sectionTitle, answerHTML: UserMarkdown.html(body),
+                n: i + 1, key: step.rawValue, title: step.sectionTitle,
+                answerHTML: graded.map { EvidenceHighlighter.html(body, ranges: $0.ranges(in: step)) } ?? UserMarkdown.html(body),
                 empty: body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, referenceHTML: reference,
-                hasReference: !reference.isEmpty,
-                points: points.map { CoveragePointModel(text: $0.text, covered: $0.covered, term: $0.matchedTerm) },
-                covered: points.filter(\.covered).count, total: points.count,
+                hasReference: !reference.isEmpty, points: points, hasPoints: !points.isEmpty, score: graded?.stepScore(step),
+                covered: points.filter { $0.verdictClass == "is-covered" }.count, total: points.count,
                 spent: Durations.format(stored[step.rawValue]?.secondsSpent ?? 0), minutes: step.suggestedMinutes)
         }
         let dimensions = InterviewGuide.dimensions.map { d in
@@ -274,12 +297,41 @@ struct AttemptController: Sendable {
         let page = AttemptReviewPage(
             layout: views.layout(nav: .cases, path: "/attempts/\(attempt.id)/review", session: session), id: attempt.id,
             caseTitle: doc.title, caseURL: doc.url, historyURL: doc.url + "/attempts", editorURL: "/attempts/\(attempt.id)",
-            exportURL: "/attempts/\(attempt.id)/export.md", csrfToken: session.csrfToken,
-            covered: coverage.covered, total: coverage.total, percent: CoverageReport.percent(coverage.covered, coverage.total),
+            exportURL: "/attempts/\(attempt.id)/export.md", gradeURL: "/api/v1/attempts/\(attempt.id)/grade", csrfToken: session.csrfToken,
+            summary: graded?.summary(selfGrades: attempt.grades), warming: warming, unavailable: unavailable,
             spent: Durations.format(total), steps: steps, dimensions: dimensions, graded: !attempt.grades.isEmpty,
             gradeSummary: Self.gradeSummary(attempt.grades),
             notice: req.uri.queryParameters.get("graded") == "1" ? "Your self-assessment is saved." : nil)
         return html(page, template: "attempt-review")
+    }
+
+    /// `GET /api/v1/attempts/{id}/grade`: the same JSON as `casebook grade`, for the attempt's owner only.
+    func gradeJSON(_ ctx: AppRequestContext) async throws -> Response {
+        let raw = ctx.parameters.get("id") ?? ""
+        guard let session = ctx.session else {
+            return Self.json(.unauthorized, ["error": "Sign in to read your attempts' grades."])
+        }
+        guard let id = Int64(raw), id > 0, let attempt = try await attempts.attempt(id: id, userId: session.userId),
+            caseStudy(attempt.caseSlug) != nil
+        else {
+            return Self.json(.notFound, ["error": "There is no attempt \(raw.prefix(20)) in your account."])
+        }
+        let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
+        switch await grader.grade(slug: attempt.caseSlug, steps: Self.gradedSteps(records)) {
+        case .graded(let report):
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "private, no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
+        case .warmingUp(let phase, let fraction):
+            var r = Self.json(.serviceUnavailable, [
+                "error": "The grader is warming up (\(phase), \(Int(fraction * 100))%). Try again in a few seconds.",
+            ])
+            r.headers[.retryAfter] = "5"
+            return r
+        case .unavailable(let message):
+            return Self.json(.serviceUnavailable, ["error": "The grader is unavailable: \(message)"])
+        }
     }
 
     func grade(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
@@ -307,12 +359,12 @@ struct AttemptController: Sendable {
         let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/export.md" }
         let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
                                 uniquingKeysWith: { a, _ in a })
-        let coverage = CoverageReport(rubric: doc.rubric, answers: Self.steps.map { stored[$0.rawValue]?.body ?? "" })
+        let score = grader.cachedGrade(slug: doc.slug, steps: Self.gradedSteps(Array(stored.values)))?.score
         var md = "# Mock interview: \(doc.title)\n\n"
         md += "- Started: \(Self.dateTime(attempt.startedAt))\n"
         md += "- Time spent: \(Durations.format(stored.values.map(\.secondsSpent).reduce(0, +)))\n"
         md += "- Status: \(Self.status(attempt))\n"
-        md += "- Rubric coverage: \(coverage.covered)/\(coverage.total)\n"
+        if let score { md += "- Grader score: \(score)/100\n" }
         if let g = Self.gradeSummary(attempt.grades) { md += "- Self-assessment: \(g)\n" }
         for step in Self.steps {
             let s = stored[step.rawValue]

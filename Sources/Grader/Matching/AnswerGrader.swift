@@ -1,0 +1,138 @@
+import Foundation
+
+/// What calibration on the labelled answers chose (`casebook grade calibrate --write`), kept in one file,
+/// `Content/rubrics/calibration.json`, so the server, the CLI and the tests grade alike.
+public struct GradingCalibration: Sendable, Codable, Equatable {
+    public var thresholds: GradingThresholds
+    /// Grader scores at which a step (or a self-assessment dimension) reads as lean no hire, hire and strong hire:
+    /// midpoints between the mean grader scores of the weak, average, good and strong calibration answers.
+    public var hireBars: [Int]
+    /// When and on what it was calibrated, for the review page's footnote and the grade cache's key.
+    public var calibratedOn: String
+    public var labelledAnswers: Int
+
+    public init(thresholds: GradingThresholds, hireBars: [Int], calibratedOn: String, labelledAnswers: Int) {
+        self.thresholds = thresholds
+        self.hireBars = hireBars
+        self.calibratedOn = calibratedOn
+        self.labelledAnswers = labelledAnswers
+    }
+
+    /// 1 (no hire) to 4 (strong hire) for a 0–100 grader score.
+    public func signal(_ score: Int) -> Int { 1 + hireBars.filter { score >= $0 }.count }
+    /// The score a step needs to read as "hire".
+    public var hireBar: Int { hireBars.count > 1 ? hireBars[1] : 50 }
+}
+
+/// A rubric with its model statements embedded, ready to grade against.
+public struct PreparedRubric: Sendable {
+    public let slug: String
+    public let points: [GradablePoint]
+    /// Per point, one unit vector per `says` statement.
+    public let statementEmbeddings: [[[Float]]]
+
+    public init(slug: String, points: [GradablePoint], statementEmbeddings: [[[Float]]]) {
+        precondition(points.count == statementEmbeddings.count, "one embedding list per point")
+        self.slug = slug
+        self.points = points
+        self.statementEmbeddings = statementEmbeddings
+    }
+
+    /// Every model statement of `rubrics` in one list, in a fixed order, and the way back to prepared rubrics once
+    /// they are embedded (so a cache can store them as one block).
+    public static func statements(of rubrics: [String: [GradablePoint]]) -> [String] {
+        rubrics.keys.sorted().flatMap { rubrics[$0]!.flatMap(\.says) }
+    }
+
+    public static func prepare(_ rubrics: [String: [GradablePoint]], embeddings: [[Float]]) -> [String: PreparedRubric] {
+        precondition(embeddings.count == statements(of: rubrics).count, "one embedding per statement")
+        var next = 0
+        var out: [String: PreparedRubric] = [:]
+        for slug in rubrics.keys.sorted() {
+            let points = rubrics[slug]!
+            let perPoint = points.map { p -> [[Float]] in
+                defer { next += p.says.count }
+                return Array(embeddings[next..<(next + p.says.count)])
+            }
+            out[slug] = PreparedRubric(slug: slug, points: points, statementEmbeddings: perPoint)
+        }
+        return out
+    }
+}
+
+/// The grade of one answer: what `casebook grade` prints and `GET /api/v1/attempts/{id}/grade` returns.
+public struct GradeReport: Sendable, Codable, Equatable {
+    public struct Evidence: Sendable, Codable, Equatable {
+        /// The step whose text holds the sentence.
+        public let step: String
+        public let text: String
+        /// UTF-16 offsets in that step's text, end exclusive.
+        public let start: Int
+        public let end: Int
+    }
+    public struct Point: Sendable, Codable, Equatable {
+        /// The step where the point is expected.
+        public let step: String
+        public let point: String
+        public let verdict: Verdict
+        /// The learner's sentence that earned it, or, when `contradicted`, the one that said the opposite.
+        public let evidence: Evidence?
+        public let contradicted: Bool
+        /// A "partly" earned only by a bare list of terms.
+        public let bareList: Bool
+    }
+    public struct Step: Sendable, Codable, Equatable {
+        public let step: String
+        public let score: Int
+    }
+    public let score: Int
+    public let steps: [Step]
+    public let points: [Point]
+}
+
+/// Grades an answer (text per step) against a prepared rubric: splits it into sentences and bullets, embeds them
+/// and applies the calibrated rules of `RubricMatcher`.
+public struct AnswerGrader: Sendable {
+    public let encoder: SentenceEncoder
+    public let calibration: GradingCalibration
+
+    public init(encoder: SentenceEncoder, calibration: GradingCalibration) {
+        self.encoder = encoder
+        self.calibration = calibration
+    }
+
+    /// `steps` in order of the framework, each with the learner's Markdown; steps may be empty.
+    public func grade(_ rubric: PreparedRubric, steps: [(step: String, text: String)]) -> GradeReport {
+        let units = steps.flatMap { s in AnswerSplitter.units(s.text).map { LocatedUnit(step: s.step, unit: $0) } }
+        let grades = RubricMatcher.grade(
+            points: rubric.points, units: units, unitEmbeddings: encoder.embed(units.map(\.unit.text)),
+            statementEmbeddings: rubric.statementEmbeddings, thresholds: calibration.thresholds)
+        return Self.report(rubric.points, grades: grades, units: units, stepOrder: steps.map(\.step), calibration.thresholds)
+    }
+
+    /// The report for decided grades: a point counts in the overall score wherever it was said (interviewers listen
+    /// anywhere); a step's score counts the points expected in that step and said in it.
+    public static func report(
+        _ points: [GradablePoint], grades: [PointGrade], units: [LocatedUnit], stepOrder: [String], _ t: GradingThresholds
+    ) -> GradeReport {
+        let reported = zip(points, grades).map { p, g in
+            GradeReport.Point(
+                step: p.step, point: p.id, verdict: g.verdict,
+                evidence: g.evidenceUnit.map { u in
+                    let unit = units[u]
+                    return GradeReport.Evidence(step: unit.step, text: unit.unit.text, start: unit.unit.start, end: unit.unit.end)
+                },
+                contradicted: g.contradicted, bareList: g.bareList)
+        }
+        let steps = stepOrder.map { step -> GradeReport.Step in
+            let own = zip(points, grades).filter { $0.0.step == step }
+            guard !own.isEmpty else { return GradeReport.Step(step: step, score: 0) }
+            let credit = own.reduce(0.0) { sum, pg in
+                let saidHere = pg.1.evidenceUnit.map { units[$0].step == step } ?? false
+                return sum + (saidHere ? Scoring.credit(pg.1, t) : 0)
+            }
+            return GradeReport.Step(step: step, score: Int((credit * 100 / Double(own.count)).rounded()))
+        }
+        return GradeReport(score: Scoring.overall(grades, t), steps: steps, points: reported)
+    }
+}
