@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "SpacedRepetitionTests", dependencies: ["SpacedRepetition"], exclude: ["Fixtures"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(
-            name: "GraderTests", dependencies: ["Grader"], exclude: ["Fixtures", "Calibration"]
+            name: "GraderTests", dependencies: ["Grader", "KnowledgeBase"], exclude: ["Fixtures", "Calibration"]
         ),
         .testTarget(
             name: "WebAppTests",

@@ -8,7 +8,7 @@ import WebApp
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time search queries, bcrypt and the sentence encoder in-process.",
-        subcommands: [Search.self, Bcrypt.self, Encoder.self])
+        subcommands: [Search.self, Bcrypt.self, Encoder.self, Grade.self])
 
     /// `casebook bench search`: builds the full-text index from the content and times queries.
     struct Search: AsyncParsableCommand {
@@ -86,6 +86,67 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "embed all sentences, one thread: median %.1f ms, min %.1f ms, max %.1f ms (%d runs)",
                          times[times.count / 2], times[0], times[times.count - 1], runs))
             print(peak.replacingOccurrences(of: "\t", with: " "))
+        }
+    }
+
+    /// `casebook bench grade`: grading one whole answer as the review page does (split, embed every sentence,
+    /// match against the case's rubric), timed end to end on one thread.
+    struct Grade: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time grading a Markdown answer (## step headings) against a case's rubric, embedding included.")
+
+        @Option(name: .customLong("case"), help: "The case study's slug.")
+        var caseSlug: String
+
+        @Argument(help: "Markdown answer with the step titles as ## headings.")
+        var file: String
+
+        @Option(help: "Content directory.")
+        var contentDir: String = "Content"
+
+        @Option(help: "Model directory.")
+        var modelDir: String = "data/model/all-MiniLM-L6-v2"
+
+        @Option(help: "Timed runs.")
+        var runs: Int = 10
+
+        func run() async throws {
+            let dir = URL(fileURLWithPath: contentDir).appendingPathComponent("rubrics")
+            let rubrics = try GradableRubrics.load(directory: dir)
+            guard let points = rubrics[caseSlug] else { throw ValidationError("no rubric for \(caseSlug)") }
+            let encoder = try SentenceEncoder(directory: modelDir)
+            let grader = AnswerGrader(encoder: encoder, calibration: try GradableRubrics.calibration(in: dir))
+            let rubric = PreparedRubric(slug: caseSlug, points: points, statementEmbeddings: points.map { encoder.embed($0.says) })
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let steps = AnswerDocument.steps(text)
+            let words = steps.reduce(0) { $0 + $1.text.split(whereSeparator: { $0.isWhitespace }).count }
+            var report = grader.grade(rubric, steps: steps)  // warm-up
+            var times: [Double] = []
+            for _ in 0..<max(1, runs) {
+                let start = ContinuousClock.now
+                report = grader.grade(rubric, steps: steps)
+                let d = ContinuousClock.now - start
+                times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+            }
+            times.sort()
+            // The same answer's sentences embedded alone: the rest of the time is splitting and matching.
+            let sentences = steps.flatMap { AnswerSplitter.units($0.text).map(\.text) }
+            var embedTimes: [Double] = []
+            for _ in 0..<max(1, runs) {
+                let start = ContinuousClock.now
+                _ = encoder.embed(sentences)
+                let d = ContinuousClock.now - start
+                embedTimes.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+            }
+            embedTimes.sort()
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            let memory = status.split(separator: "\n").filter { $0.hasPrefix("VmHWM") || $0.hasPrefix("VmRSS") }
+                .joined(separator: ", ").replacingOccurrences(of: "\t", with: " ")
+            print("\(caseSlug): \(words) words in the step sections, \(points.count) points, score \(report.score)")
+            print(String(format: "grade the answer, one thread: median %.1f ms, min %.1f ms, max %.1f ms (%d runs)",
+                         times[times.count / 2], times[0], times[times.count - 1], times.count))
+            print(String(format: "of which embedding the %d sentences: median %.1f ms", sentences.count, embedTimes[embedTimes.count / 2]))
+            print(memory)
         }
     }
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Grader
 import KnowledgeBase
-import Yams
 
 /// `casebook grade`: the rubric grader from the command line.
 struct GradeCommand: AsyncParsableCommand {
@@ -52,7 +51,7 @@ struct GradeCommand: AsyncParsableCommand {
                 guard let t = try? String(contentsOfFile: file, encoding: .utf8) else { GradeCommand.refuse("cannot read \(file) as UTF-8 text") }
                 text = t
             }
-            let sections = GradeCommand.sections(ofAnswer: text)
+            let sections = AnswerDocument.sections(text)
             guard !sections.isEmpty else {
                 GradeCommand.refuse("\(file) has none of the step headings; write each step under its title as a ## heading: "
                     + FrameworkStep.allCases.map { "“## \($0.sectionTitle)”" }.joined(separator: ", "))
@@ -63,36 +62,11 @@ struct GradeCommand: AsyncParsableCommand {
                 Foundation.exit(1)
             }
             let rubric = PreparedRubric(slug: caseSlug, points: points, statementEmbeddings: points.map { encoder.embed($0.says) })
-            let steps = FrameworkStep.allCases.map { s in (s.rawValue, sections[s] ?? "") }
+            let steps = AnswerDocument.steps(text)
             let report = AnswerGrader(encoder: encoder, calibration: calibration).grade(rubric, steps: steps)
             let json = JSONEncoder()
             json.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             FileHandle.standardOutput.write(try json.encode(report) + Data("\n".utf8))
-        }
-    }
-
-    /// The text under each of the seven `##` step headings (the shape of `/attempts/{id}/export.md`); a heading
-    /// given twice has its sections joined.
-    static func sections(ofAnswer markdown: String) -> [FrameworkStep: String] {
-        var out: [FrameworkStep: [Substring]] = [:]
-        var current: FrameworkStep?
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("## ") {
-                let title = line.dropFirst(3).trimmingCharacters(in: .whitespaces)
-                current = FrameworkStep.allCases.first { $0.sectionTitle.caseInsensitiveCompare(title) == .orderedSame }
-                if let c = current, out[c] == nil { out[c] = [] }
-            } else if let c = current {
-                out[c]!.append(line)
-            }
-        }
-        return out.mapValues { $0.joined(separator: "\n") }
-    }
-
-    /// The step sections of a Markdown answer as graded units, in framework order.
-    static func units(ofAnswer markdown: String) -> [LocatedUnit] {
-        let sections = sections(ofAnswer: markdown)
-        return FrameworkStep.allCases.flatMap { step in
-            AnswerSplitter.units(sections[step] ?? "").map { LocatedUnit(step: step.rawValue, unit: $0) }
         }
     }
 
@@ -111,17 +85,8 @@ struct GradeCommand: AsyncParsableCommand {
         @Option(help: "Model directory.")
         var modelDir: String = "data/model/all-MiniLM-L6-v2"
 
-        /// Kept out of the tuning (issue 17): two levels for four cases.
-        static let heldOut: [String: Set<String>] = [
-            "video-recommendation": ["good", "weak"], "fraud-detection": ["good", "weak"],
-            "visual-search": ["good", "weak"], "rag-assistant": ["good", "weak"],
-        ]
-        static let levels = ["strong", "good", "average", "weak", "generic", "stuffed"]
-
         @Flag(help: "Write the chosen thresholds to <content-dir>/rubrics/calibration.json (what the server and the CLI grade with).")
         var write = false
-
-        struct LabelFile: Decodable { var answers: [String: ExpertLabel] }
 
         struct Sample {
             let slug: String
@@ -129,27 +94,15 @@ struct GradeCommand: AsyncParsableCommand {
             let units: [LocatedUnit]
             var embeddings: [[Float]] = []
             let label: ExpertLabel?
-            var heldOut: Bool { Calibrate.heldOut[slug]?.contains(level) ?? false }
+            let heldOut: Bool
         }
 
         func run() async throws {
             let rubricDir = URL(fileURLWithPath: contentDir).appendingPathComponent("rubrics")
             let rubrics = try GradableRubrics.load(directory: rubricDir)
             let encoder = try SentenceEncoder(directory: modelDir)
-            var answers: [Sample] = []
-            for slug in rubrics.keys.sorted() {
-                let dir = URL(fileURLWithPath: calibrationDir).appendingPathComponent(slug)
-                var labels: LabelFile?
-                if let text = try? String(contentsOf: dir.appendingPathComponent("labels.yaml"), encoding: .utf8) {
-                    do { labels = try YAMLDecoder().decode(LabelFile.self, from: text) } catch {
-                        throw ValidationError("\(slug)/labels.yaml does not parse: \(error)")
-                    }
-                }
-                for level in Self.levels {
-                    guard let text = try? String(contentsOf: dir.appendingPathComponent("\(level).md"), encoding: .utf8) else { continue }
-                    answers.append(Sample(slug: slug, level: level, units: GradeCommand.units(ofAnswer: text), label: labels?.answers[level]))
-                }
-            }
+            let set = try CalibrationSet.load(directory: URL(fileURLWithPath: calibrationDir), rubrics: rubrics)
+            var answers = set.samples.map { Sample(slug: $0.slug, level: $0.level, units: $0.units, label: $0.label, heldOut: $0.heldOut) }
             let started = ContinuousClock.now
             let statementEmbeddings = rubrics.mapValues { points in points.map { encoder.embed($0.says) } }
             for i in answers.indices { answers[i].embeddings = encoder.embed(answers[i].units.map(\.unit.text)) }
@@ -236,19 +189,22 @@ struct GradeCommand: AsyncParsableCommand {
             print("Thresholds chosen on the tuning part from \(tried) grid points (cover 0.30–0.80 and semantic-only cover–0.95 in steps of 0.05; partly credit 0.2–0.6; list credit 0–0.2): the best Spearman + F1 among those meeting \(chosen.bars == 3 ? "all three bars (every generic ≤ 15, every stuffed ≤ 20, cross-case ≤ 20)" : "\(chosen.bars) of the three bars, which is the most any grid point met"). Cover \(f(Double(thresholds.cover))), semantic-only \(f(Double(thresholds.semanticOnly))), partly credit \(f(thresholds.partlyCredit)), list credit \(f(thresholds.listCredit)); hire bars (lean / hire / strong) \(hireBars.map(String.init).joined(separator: " / ")).\n")
             print("| part | answers | Spearman (grader vs expert score) | credited precision | credited recall | covered precision | covered recall |")
             print("|---|---|---|---|---|---|---|")
-            for (name, n, a) in [("tuning", tuning.count, chosen.agreement), ("held out", held.count, check)] {
+            let whole = agreement(Array(labelled.indices), thresholds)
+            for (name, n, a) in [("tuning", tuning.count, chosen.agreement), ("held out", held.count, check), ("whole set", labelled.count, whole)] {
                 print(String(format: "| %@ | %d | %.3f | %.3f | %.3f | %.3f | %.3f |", name, n, a.spearman, a.precision, a.recall, a.coveredPrecision, a.coveredRecall))
             }
             print("\nPer case, expert score → grader score (held-out answers marked *):\n")
-            print("| case | " + Self.levels.joined(separator: " | ") + " | order |")
-            print("|---|" + String(repeating: "---|", count: Self.levels.count + 1))
+            print("| case | " + CalibrationSet.levels.joined(separator: " | ") + " | in order |")
+            print("|---|" + String(repeating: "---|", count: CalibrationSet.levels.count + 1))
             var byLevel: [String: [Int]] = [:]
             var orderedCases = 0
+            var weakAboveStuffed = 0
+            var expertsWeakAboveStuffed = 0
             let cases = Set(labelled.map(\.slug)).sorted()
             for slug in cases {
                 var cells: [String] = []
                 var scores: [String: Int] = [:]
-                for level in Self.levels {
+                for level in CalibrationSet.levels {
                     guard let i = labelled.indices.first(where: { labelled[$0].slug == slug && labelled[$0].level == level }) else {
                         cells.append("—")
                         continue
@@ -259,17 +215,25 @@ struct GradeCommand: AsyncParsableCommand {
                     cells.append("\(Int(labelled[i].label!.score)) → \(score)\(labelled[i].heldOut ? "*" : "")")
                 }
                 let sv = { scores[$0] ?? -1 }
+                // The issue's order; stuffed answers belong with the bottom (below average), and the experts themselves
+                // put them above weak ones, so weak > stuffed is reported apart.
                 let ordered = sv("strong") > sv("good") && sv("good") > sv("average") && sv("average") > sv("weak")
-                    && sv("weak") > sv("generic") && sv("weak") > sv("stuffed")
+                    && sv("weak") > sv("generic") && sv("average") > sv("stuffed")
                 orderedCases += ordered ? 1 : 0
+                weakAboveStuffed += sv("weak") > sv("stuffed") ? 1 : 0
+                let expert = { (level: String) in labelled.first { $0.slug == slug && $0.level == level }?.label?.score ?? -1 }
+                expertsWeakAboveStuffed += expert("weak") > expert("stuffed") ? 1 : 0
                 print("| \(slug) | " + cells.joined(separator: " | ") + " | \(ordered ? "yes" : "no") |")
             }
-            let means = Self.levels.map { l in byLevel[l].map { String(format: "%.1f", Double($0.reduce(0, +)) / Double($0.count)) } ?? "—" }
+            let means = CalibrationSet.levels.map { l in byLevel[l].map { String(format: "%.1f", Double($0.reduce(0, +)) / Double($0.count)) } ?? "—" }
             print("| **mean grader score** | " + means.joined(separator: " | ") + " | \(orderedCases) of \(cases.count) |")
+            print("\nOrder: strong > good > average > weak > generic, and stuffed below average, in \(orderedCases) of \(cases.count) cases. Weak above stuffed: \(weakAboveStuffed) of \(cases.count) (the expert labels: \(expertsWeakAboveStuffed) of \(cases.count)).")
             print("\nAnother case's strong answer, graded against each of the other rubrics: highest score \(crossMax) (\(crossWorst)).")
             print("Highest generic answer: \(highest("generic", thresholds)); highest keyword-stuffed answer: \(highest("stuffed", thresholds)) (tuning part).")
             if write {
-                let calibration = GradingCalibration(thresholds: thresholds, hireBars: hireBars, calibratedOn: date, labelledAnswers: tuning.count)
+                let typical = Dictionary(uniqueKeysWithValues: zip(["weak", "average", "good", "strong"], ladder.map { Int($0.rounded()) }))
+                let calibration = GradingCalibration(
+                    thresholds: thresholds, hireBars: hireBars, typicalScores: typical, calibratedOn: date, labelledAnswers: tuning.count)
                 let json = JSONEncoder()
                 json.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try (json.encode(calibration) + Data("\n".utf8)).write(to: rubricDir.appendingPathComponent("calibration.json"))

@@ -7,13 +7,17 @@ public struct GradingCalibration: Sendable, Codable, Equatable {
     /// Grader scores at which a step (or a self-assessment dimension) reads as lean no hire, hire and strong hire:
     /// midpoints between the mean grader scores of the weak, average, good and strong calibration answers.
     public var hireBars: [Int]
+    /// The mean grader score of the calibration answers at each level (strong, good, average, weak), so the review
+    /// can say what a score means on this scale.
+    public var typicalScores: [String: Int]
     /// When and on what it was calibrated, for the review page's footnote and the grade cache's key.
     public var calibratedOn: String
     public var labelledAnswers: Int
 
-    public init(thresholds: GradingThresholds, hireBars: [Int], calibratedOn: String, labelledAnswers: Int) {
+    public init(thresholds: GradingThresholds, hireBars: [Int], typicalScores: [String: Int], calibratedOn: String, labelledAnswers: Int) {
         self.thresholds = thresholds
         self.hireBars = hireBars
+        self.typicalScores = typicalScores
         self.calibratedOn = calibratedOn
         self.labelledAnswers = labelledAnswers
     }

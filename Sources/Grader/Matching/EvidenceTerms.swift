@@ -96,11 +96,24 @@ public enum EvidenceTerms {
         "can", "could", "is", "are", "be", "use", "keep", "add", "make", "need", "want", "give", "let",
     ].reduce(into: Set<String>()) { $0.insert(stem($1)) }
 
+    /// An evidence term prepared once: its stemmed words, and the stem of them joined ("two-tower" → "twotower").
+    public struct Term: Sendable {
+        let words: [String]
+        let joined: String?
+
+        public init(_ text: String) {
+            words = EvidenceTerms.tokens(text)
+            joined = words.count > 1 ? EvidenceTerms.stem(words.joined()) : nil
+        }
+    }
+
     /// A sentence prepared once for matching many terms.
     public struct Sentence: Sendable {
         public let tokens: [String]
         let clauses: [Int]
         let positions: [String: [Int]]
+        /// Each pair of neighbouring tokens run together, where the pair starts ("re ranking" → "reranking").
+        let pairs: [String: [Int]]
         /// Token counts of the pieces between commas, semicolons, slashes, pluses and pipes.
         let fragmentSizes: [Int]
 
@@ -111,23 +124,26 @@ public enum EvidenceTerms {
             var positions: [String: [Int]] = [:]
             for (i, t) in tokens.enumerated() { positions[t, default: []].append(i) }
             self.positions = positions
+            var pairs: [String: [Int]] = [:]
+            for i in tokens.indices.dropLast() { pairs[tokens[i] + tokens[i + 1], default: []].append(i) }
+            self.pairs = pairs
         }
 
         /// Where `term` starts, as whole words (or with its hyphens dropped: "two-tower" as "twotower").
-        public func occurrences(of term: String) -> [Int] {
-            let words = EvidenceTerms.tokens(term)
+        public func occurrences(of term: Term) -> [Int] {
+            let words = term.words
             guard let first = words.first else { return [] }
             var found: [Int] = []
             for start in positions[first] ?? [] where start + words.count <= tokens.count {
-                if Array(tokens[start..<(start + words.count)]) == words { found.append(start) }
+                if tokens[start..<(start + words.count)].elementsEqual(words) { found.append(start) }
             }
-            if words.count > 1, let joined = positions[EvidenceTerms.stem(words.joined())] { found += joined }
+            if let joined = term.joined, let at = positions[joined] { found += at }
             // The other way round: "reranking" in the rubric, "re-ranking" in the answer.
-            if words.count == 1, tokens.count > 1 {
-                for i in 0..<(tokens.count - 1) where tokens[i] + tokens[i + 1] == first { found.append(i) }
-            }
+            if words.count == 1, let at = pairs[first] { found += at }
             return found
         }
+
+        public func occurrences(of term: String) -> [Int] { occurrences(of: Term(term)) }
 
         /// Whether a negation stands within the four tokens before `position`, in the same clause.
         public func isNegated(at position: Int) -> Bool {
@@ -136,8 +152,12 @@ public enum EvidenceTerms {
         }
 
         /// Whether `term` occurs at least once without a negation before it (or at all, when `negationAllowed`).
-        public func contains(_ term: String, negationAllowed: Bool = false) -> Bool {
+        public func contains(_ term: Term, negationAllowed: Bool = false) -> Bool {
             occurrences(of: term).contains { negationAllowed || !isNegated(at: $0) }
+        }
+
+        public func contains(_ term: String, negationAllowed: Bool = false) -> Bool {
+            contains(Term(term), negationAllowed: negationAllowed)
         }
 
         /// Items with no reason and nothing verb-like: "two-tower, HNSW, logQ, NDCG" or a three-word fragment.

@@ -149,11 +149,14 @@ public enum RubricMatcher {
         let sentences = units.map { EvidenceTerms.Sentence($0.unit.text) }
         return points.enumerated().map { p, point in
             let allowNegation = point.asksForNegation
-            let contradicted = sentences.firstIndex { s in point.contradicts.contains { s.contains($0) } }
+            // Terms tokenised once per point, not once per sentence.
+            let groups = point.evidence.map { $0.map(EvidenceTerms.Term.init) }
+            let contradicts = point.contradicts.map(EvidenceTerms.Term.init)
+            let contradicted = sentences.firstIndex { s in contradicts.contains { s.contains($0) } }
             let candidates = sentences.enumerated().map { u, sentence in
                 PointMatches.Candidate(
                     unit: u,
-                    hasEvidence: point.evidence.allSatisfy { group in
+                    hasEvidence: groups.allSatisfy { group in
                         group.contains { sentence.contains($0, negationAllowed: allowNegation) }
                     },
                     isBareList: sentence.isBareList,

@@ -51,10 +51,17 @@ struct ReviewStepModel {
     let points: [GradedPointModel]
     let hasPoints: Bool
     /// The grader's score for the step, nil while the grader is not ready.
-    let score: Int?
+    let scored: StepScoreModel?
     let covered: Int, total: Int
     let spent: String
     let minutes: Int
+}
+
+/// A wrapper, because Mustache treats a bare 0 as false and would hide a step that scored nothing.
+struct StepScoreModel {
+    let value: Int
+    /// Below the calibrated bar for a solid step.
+    let below: Bool
 }
 
 struct LevelModel {

@@ -39,6 +39,8 @@ struct GradeSummaryModel {
     let hasGaps: Bool
     let calibratedOn: String
     let labelledAnswers: Int
+    /// "a strong senior answer scores about 72, a solid one 47, an average one 15".
+    let scale: String?
 }
 
 struct GradeWarmingModel {
@@ -129,6 +131,12 @@ struct ReviewGrade {
             weakestStep: weakest.map { "\((FrameworkStep.allCases.firstIndex(of: $0.0) ?? 0) + 1). \($0.0.sectionTitle) (\($0.1))" },
             weakestURL: weakest.map { "#review-\($0.0.rawValue)" },
             seniorRaised: senior.0, seniorTotal: senior.1, staffRaised: staff.0, staffTotal: staff.1,
-            gaps: gaps, hasGaps: !gaps.isEmpty, calibratedOn: calibration.calibratedOn, labelledAnswers: calibration.labelledAnswers)
+            gaps: gaps, hasGaps: !gaps.isEmpty, calibratedOn: calibration.calibratedOn, labelledAnswers: calibration.labelledAnswers,
+            scale: Self.scale(calibration.typicalScores))
+    }
+
+    static func scale(_ typical: [String: Int]) -> String? {
+        guard let strong = typical["strong"], let good = typical["good"], let average = typical["average"] else { return nil }
+        return "On this scale a strong senior answer scores about \(strong), a solid one about \(good) and an average one about \(average)."
     }
 }

@@ -281,7 +281,7 @@ struct AttemptController: Sendable {
                 n: i + 1, key: step.rawValue, title: step.sectionTitle,
                 answerHTML: graded.map { EvidenceHighlighter.html(body, ranges: $0.ranges(in: step)) } ?? UserMarkdown.html(body),
                 empty: body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, referenceHTML: reference,
-                hasReference: !reference.isEmpty, points: points, hasPoints: !points.isEmpty, score: graded?.stepScore(step),
+                hasReference: !reference.isEmpty, points: points, hasPoints: !points.isEmpty, scored: graded.map { StepScoreModel(value: $0.stepScore(step), below: $0.stepScore(step) < $0.calibration.hireBar) },
                 covered: points.filter { $0.verdictClass == "is-covered" }.count, total: points.count,
                 spent: Durations.format(stored[step.rawValue]?.secondsSpent ?? 0), minutes: step.suggestedMinutes)
         }
