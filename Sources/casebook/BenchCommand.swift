@@ -10,6 +10,16 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench", abstract: "Time search queries, bcrypt and the sentence encoder in-process.",
         subcommands: [Search.self, Bcrypt.self, Encoder.self, Grade.self])
 
+    /// Wall-clock milliseconds of each of `runs` calls of `body`.
+    static func milliseconds(runs: Int, _ body: () throws -> Void) rethrows -> [Double] {
+        try (0..<runs).map { _ in
+            let start = ContinuousClock.now
+            try body()
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+    }
+
     /// `casebook bench search`: builds the full-text index from the content and times queries.
     struct Search: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Time full-text search over the whole content (prints p50/p90/p99).")
@@ -72,12 +82,7 @@ struct BenchCommand: AsyncParsableCommand {
             let tokens = units.reduce(0) { $0 + encoder.tokenIds($1).count }
             _ = encoder.embed(units)  // warm-up
             var times: [Double] = []
-            for _ in 0..<runs {
-                let start = ContinuousClock.now
-                _ = encoder.embed(units)
-                let d = ContinuousClock.now - start
-                times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
-            }
+            times += BenchCommand.milliseconds(runs: runs) { _ = encoder.embed(units) }
             times.sort()
             let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
             let peak = status.split(separator: "\n").filter { $0.hasPrefix("VmHWM") || $0.hasPrefix("VmRSS") }
@@ -122,22 +127,12 @@ struct BenchCommand: AsyncParsableCommand {
             let words = steps.reduce(0) { $0 + $1.text.split(whereSeparator: { $0.isWhitespace }).count }
             var report = grader.grade(rubric, steps: steps)  // warm-up
             var times: [Double] = []
-            for _ in 0..<max(1, runs) {
-                let start = ContinuousClock.now
-                report = grader.grade(rubric, steps: steps)
-                let d = ContinuousClock.now - start
-                times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
-            }
+            times += BenchCommand.milliseconds(runs: max(1, runs)) { report = grader.grade(rubric, steps: steps) }
             times.sort()
             // The same answer's sentences embedded alone: the rest of the time is splitting and matching.
             let sentences = steps.flatMap { AnswerSplitter.units($0.text).map(\.text) }
             var embedTimes: [Double] = []
-            for _ in 0..<max(1, runs) {
-                let start = ContinuousClock.now
-                _ = encoder.embed(sentences)
-                let d = ContinuousClock.now - start
-                embedTimes.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
-            }
+            embedTimes += BenchCommand.milliseconds(runs: max(1, runs)) { _ = encoder.embed(sentences) }
             embedTimes.sort()
             let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
             let memory = status.split(separator: "\n").filter { $0.hasPrefix("VmHWM") || $0.hasPrefix("VmRSS") }
