@@ -230,6 +230,18 @@ struct GradeCommand: AsyncParsableCommand {
             print("\nOrder: strong > good > average > weak > generic, and stuffed below average, in \(orderedCases) of \(cases.count) cases. Weak above stuffed: \(weakAboveStuffed) of \(cases.count) (the expert labels: \(expertsWeakAboveStuffed) of \(cases.count)).")
             print("\nAnother case's strong answer, graded against each of the other rubrics: highest score \(crossMax) (\(crossWorst)).")
             print("Highest generic answer: \(highest("generic", thresholds)); highest keyword-stuffed answer: \(highest("stuffed", thresholds)) (tuning part).")
+            // What moving the cosine thresholds would trade, the credits held where they were chosen.
+            print("\nThe trade-off on the tuning part, cover = semantic-only moved, partly and list credit as chosen:\n")
+            print("| cosine threshold | credited precision | credited recall | Spearman | highest stuffed | highest cross-case |")
+            print("|---|---|---|---|---|---|")
+            for c in stride(from: Float(0.35), through: 0.651, by: 0.05) {
+                var t = thresholds
+                t.cover = c
+                t.semanticOnly = c
+                let a = agreement(tuning, t)
+                print(String(format: "| %.2f | %.3f | %.3f | %.3f | %d | %d |", Double(c), a.precision, a.recall, a.spearman,
+                             highest("stuffed", t), crossCase(t).score))
+            }
             if write {
                 let typical = Dictionary(uniqueKeysWithValues: zip(["weak", "average", "good", "strong"], ladder.map { Int($0.rounded()) }))
                 let calibration = GradingCalibration(

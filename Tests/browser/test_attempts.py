@@ -67,10 +67,18 @@ def test_mock_interview_autosaves_keeps_offline_drafts_and_previews(server, brow
     assert browser.current_url == editor_url, "the JS preview does not submit the form"
     shot("attempt-editor")
 
-    # Submit, then the review: answer beside the solution, coverage and the self-assessment form.
+    # Submit, then the review: answer beside the solution, the grade and the self-assessment form. On a fresh data
+    # directory the grader may still be warming up: the page says so and refreshes itself until the grade is there.
     browser.find_element(By.XPATH, "//button[normalize-space()='Submit and see the review']").click()
     WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/review"))
-    assert browser.find_element(By.CSS_SELECTOR, ".coverage-summary .big-number").text
+    WebDriverWait(browser, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".grade-summary .big-number"))
+    assert browser.find_element(By.CSS_SELECTOR, ".grade-summary .big-number").text.endswith("/100")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".rubric-list li")) >= 28
+    # Following a quoted sentence scrolls to it, highlighted in the answer.
+    quotes = browser.find_elements(By.CSS_SELECTOR, ".evidence-quote a")
+    if quotes:
+        target = quotes[0].get_attribute("href").split("#", 1)[1]
+        assert browser.find_elements(By.CSS_SELECTOR, f"mark.evidence#{target}")
     assert browser.execute_script("return window.pwned === undefined")
     assert not serious(browser), serious(browser)
     shot("attempt-review")
