@@ -24,6 +24,7 @@ test: deps
 	@scripts/fetch-model.sh
 	swift build --build-tests
 	swift test --skip-build
+	Tests/cli/grade_cli.sh
 	Tests/api/run.sh
 	python3 Tests/ops/crash_test.py --rounds 3
 	Tests/browser/run.sh
