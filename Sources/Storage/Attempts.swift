@@ -45,6 +45,24 @@ public struct AttemptStepRecord: Sendable, Equatable {
 }
 
 /// The outcome of saving one step.
+/// The grader's stored grade of an attempt: the report as JSON (Storage does not know its type) under the key of
+/// the answer text and rubric version it was made from.
+public struct StoredGrade: Sendable, Equatable {
+    public var attemptId: Int64
+    public var key: String
+    public var score: Int
+    public var report: String
+    public var gradedAt: Date
+
+    public init(attemptId: Int64, key: String, score: Int, report: String, gradedAt: Date) {
+        self.attemptId = attemptId
+        self.key = key
+        self.score = score
+        self.report = report
+        self.gradedAt = gradedAt
+    }
+}
+
 public enum StepSaveResult: Sendable, Equatable {
     /// Stored (or identical to what was stored): the version the client now holds.
     case saved(AttemptStepRecord)
@@ -98,6 +116,11 @@ public protocol AttemptRepository: Sendable {
     func activityDates(userId: Int64, since: Date) async throws -> [Date]
     /// Attempts whose step texts contain every one of `terms` (case-insensitive), newest first.
     func search(userId: Int64, terms: [String], limit: Int) async throws -> [(AttemptRecord, [AttemptStepRecord])]
+    /// The stored grades of the user's attempts among `attemptIds`, by attempt id.
+    func storedGrades(userId: Int64, attemptIds: [Int64]) async throws -> [Int64: StoredGrade]
+    /// Stores (or replaces) the grade of the user's attempt; false when the attempt is not theirs.
+    @discardableResult
+    func storeGrade(userId: Int64, _ grade: StoredGrade) async throws -> Bool
 }
 
 /// The GRDB implementation.
@@ -246,6 +269,30 @@ public struct SQLiteAttemptStore: AttemptRepository {
                 SELECT startedAt FROM attempt WHERE userId = ?1 AND startedAt >= ?2
                 UNION ALL SELECT updatedAt FROM attemptStep WHERE userId = ?1 AND version > 0 AND updatedAt >= ?2
                 """), arguments: [userId, since])
+        }
+    }
+
+    public func storedGrades(userId: Int64, attemptIds: [Int64]) async throws -> [Int64: StoredGrade] {
+        guard !attemptIds.isEmpty else { return [:] }
+        return try await writer.read { db in
+            let marks = Array(repeating: "?", count: attemptIds.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM attemptGrade WHERE userId = ? AND attemptId IN (\(marks))",
+                                        arguments: StatementArguments([userId] + attemptIds))
+            return Dictionary(rows.map { r in
+                (r["attemptId"], StoredGrade(attemptId: r["attemptId"], key: r["gradeKey"], score: r["score"], report: r["report"], gradedAt: r["gradedAt"]))
+            }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    public func storeGrade(userId: Int64, _ g: StoredGrade) async throws -> Bool {
+        try await writer.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO attemptGrade (attemptId, userId, gradeKey, score, report, gradedAt)
+                SELECT id, userId, ?, ?, ?, ? FROM attempt WHERE id = ? AND userId = ?
+                ON CONFLICT (attemptId) DO UPDATE SET gradeKey = excluded.gradeKey, score = excluded.score,
+                    report = excluded.report, gradedAt = excluded.gradedAt
+                """).execute(arguments: [g.key, g.score, g.report, g.gradedAt, g.attemptId, userId])
+            return db.changesCount == 1
         }
     }
 

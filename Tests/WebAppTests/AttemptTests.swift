@@ -489,6 +489,39 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         }
     }
 
+    @Test func aStoredGradeIsShownAfterARestartWhileTheGraderWarmsUp() async throws {
+        let shared = try await SharedServices.shared.get()
+        await shared.grader.waitUntilSettled()
+        let database = try AppDatabase.inMemory(migrations: shared.migrations)
+        actor Box { var id: Int64 = 0; func set(_ v: Int64) { id = v } }
+        let box = Box()
+        try await withAccountsApp(database: database) { client, _ in
+                let b = Browser(client)
+                try await b.signUp("restarted")
+                let id = try await b.startAttempt()
+                await box.set(id)
+                let token = try await b.csrfToken(from: "/attempts/\(id)")
+                _ = try await b.autosave(id, step: "evaluation", text: "Split by time, never randomly, so the model is tested on the future it will face.",
+                                         version: 0, seconds: 5, token: token)
+                _ = try await b.post("/attempts/\(id)", [("csrf_token", token), ("action", "submit")])
+                #expect(try await b.get("/attempts/\(id)/review").text.contains("class=\"big-number\""))
+        }
+        let id = await box.id
+        // "Restarted": a grader still warming up, the same database. The stored grade is current, so it is shown.
+        try await withAccountsApp(grader: GraderService(rubricVersion: shared.knowledgeBase.rubricVersion), database: database) { client, _ in
+            let b = Browser(client)
+            try await b.signIn("restarted")
+            let review = try await b.get("/attempts/\(id)/review")
+            #expect(review.text.contains("class=\"big-number\""))
+            #expect(!review.text.contains("Grading…"))
+            #expect(try await b.get(caseURL + "/attempts").text.contains("/100"))
+            // An edit makes the stored grade stale: now the review waits for the grader.
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "data", text: "Labels arrive late.", version: 0, seconds: 5, token: token)
+            #expect(try await b.get("/attempts/\(id)/review").text.contains("Grading…"))
+        }
+    }
+
     @Test func theGradeIsOnlyForTheAttemptsOwner() async throws {
         try await withAccountsApp { client, _ in
             let owner = Browser(client)

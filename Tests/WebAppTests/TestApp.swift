@@ -60,9 +60,10 @@ func withApp(recsys: RecsysService? = nil, _ body: @Sendable (any TestClientProt
 /// rate-limit counters), optionally with a changed configuration or hooks.
 func withAccountsApp(configure: (inout AppConfiguration) -> Void = { _ in }, hooks: LearnerHooks? = nil,
                      hasher: (any PasswordHasher)? = nil, recsys: RecsysService? = nil, grader: GraderService? = nil,
+                     database given: AppDatabase? = nil,
                      _ body: @Sendable (any TestClientProtocol, AppDatabase) async throws -> Void) async throws {
     let shared = try await SharedServices.shared.get()
-    let database = try AppDatabase.inMemory(migrations: shared.migrations)
+    let database = try given ?? AppDatabase.inMemory(migrations: shared.migrations)
     var services = shared.with(database: database)
     if let hasher {
         services = AppServices(knowledgeBase: services.knowledgeBase, database: database, views: services.views,

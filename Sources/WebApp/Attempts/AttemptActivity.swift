@@ -19,13 +19,16 @@ struct AttemptActivity: AttemptActivityProvider, UserSearchProvider {
 
     func recentAttempts(userId: Int64, limit: Int) async throws -> [AttemptSummary] {
         var out: [AttemptSummary] = []
+        var list: [(AttemptRecord, [AttemptStepRecord])] = []
         for a in try await attempts.attempts(userId: userId, caseSlug: nil, limit: limit) {
+            list.append((a, try await attempts.steps(attemptId: a.id, userId: userId)))
+        }
+        var scores: [Int64: Int] = [:]
+        if let grader { scores = try await AttemptGrading(grader: grader, attempts: attempts).currentScores(list) }
+        for (a, _) in list {
             guard let doc = kb.document(at: "/cases/\(a.caseSlug)") else { continue }
-            let steps = try await attempts.steps(attemptId: a.id, userId: userId)
             var status = AttemptController.status(a)
-            if let score = grader?.cachedGrade(slug: doc.slug, steps: AttemptController.gradedSteps(steps))?.score {
-                status += " · graded \(score)/100"
-            }
+            if let score = scores[a.id] { status += " · graded \(score)/100" }
             if let g = AttemptController.gradeSummary(a.grades) { status += " · self-graded \(g)" }
             out.append(AttemptSummary(url: "/attempts/\(a.id)", caseTitle: doc.title, startedAt: a.startedAt, status: status))
         }

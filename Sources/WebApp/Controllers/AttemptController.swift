@@ -17,6 +17,7 @@ struct AttemptController: Sendable {
     let attempts: any AttemptRepository
     let grader: GraderService
     let maxBodyBytes: Int
+    var grading: AttemptGrading { AttemptGrading(grader: grader, attempts: attempts) }
 
     static let steps = FrameworkStep.allCases
 
@@ -67,11 +68,13 @@ struct AttemptController: Sendable {
         guard let doc = caseStudy(slug) else { throw AppError.notFound("There is no case study “\(slug.prefix(80))”.") }
         guard let session = ctx.session else { throw SignInRequired(next: doc.url + "/attempts") }
         let list = try await attempts.attempts(userId: session.userId, caseSlug: doc.slug, limit: 200)
+        var withSteps: [(AttemptRecord, [AttemptStepRecord])] = []
+        for a in list { withSteps.append((a, try await attempts.steps(attemptId: a.id, userId: session.userId))) }
+        // Only grades already made: a list of 200 attempts must not grade 200 answers.
+        let scores = try await grading.currentScores(withSteps)
         var rows: [HistoryRowModel] = []
-        for a in list {
-            let steps = try await attempts.steps(attemptId: a.id, userId: session.userId)
-            // Only grades already made: a list of 200 attempts must not grade 200 answers.
-            let score = grader.cachedGrade(slug: doc.slug, steps: Self.gradedSteps(steps))?.score
+        for (a, steps) in withSteps {
+            let score = scores[a.id]
             rows.append(HistoryRowModel(
                 url: "/attempts/\(a.id)", reviewURL: "/attempts/\(a.id)/review", exportURL: "/attempts/\(a.id)/export.md",
                 started: Self.dateTime(a.startedAt), duration: Durations.format(steps.map(\.secondsSpent).reduce(0, +)),
@@ -249,12 +252,6 @@ struct AttemptController: Sendable {
 
     // MARK: review
 
-    /// The steps' text in framework order, as the grader takes it.
-    static func gradedSteps(_ stored: [AttemptStepRecord]) -> [(step: String, text: String)] {
-        let byStep = Dictionary(stored.map { ($0.step, $0.body) }, uniquingKeysWith: { a, _ in a })
-        return steps.map { ($0.rawValue, byStep[$0.rawValue] ?? "") }
-    }
-
     func review(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
         let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/review" }
         guard attempt.submittedAt != nil else { return .redirect(to: "/attempts/\(attempt.id)?notice=submit-first") }
@@ -263,7 +260,7 @@ struct AttemptController: Sendable {
         var graded: ReviewGrade?
         var warming: GradeWarmingModel?
         var unavailable: String?
-        switch await grader.grade(slug: doc.slug, steps: Self.gradedSteps(records)) {
+        switch try await grading.grade(attempt, steps: records) {
         case .graded(let report):
             if let calibration = kb.gradingCalibration {
                 graded = ReviewGrade(report: report, rubric: kb.rubrics[doc.slug] ?? [], calibration: calibration, caseURL: doc.url)
@@ -317,7 +314,7 @@ struct AttemptController: Sendable {
             return Self.json(.notFound, ["error": "There is no attempt \(raw.prefix(20)) in your account."])
         }
         let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
-        switch await grader.grade(slug: attempt.caseSlug, steps: Self.gradedSteps(records)) {
+        switch try await grading.grade(attempt, steps: records) {
         case .graded(let report):
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -359,7 +356,7 @@ struct AttemptController: Sendable {
         let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/export.md" }
         let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
                                 uniquingKeysWith: { a, _ in a })
-        let score = grader.cachedGrade(slug: doc.slug, steps: Self.gradedSteps(Array(stored.values)))?.score
+        let score = try await grading.currentScores([(attempt, Array(stored.values))])[attempt.id]
         var md = "# Mock interview: \(doc.title)\n\n"
         md += "- Started: \(Self.dateTime(attempt.startedAt))\n"
         md += "- Time spent: \(Durations.format(stored.values.map(\.secondsSpent).reduce(0, +)))\n"

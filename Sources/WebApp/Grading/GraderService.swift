@@ -109,7 +109,7 @@ public final class GraderService: Sendable {
             grader = g
             rubric = r
         }
-        let key = GradeCache.key(slug: slug, version: rubricVersion, steps: steps)
+        let key = key(slug: slug, steps: steps)
         if let hit = cache.withLock({ $0.get(key) }) { return .graded(hit) }
         do {
             let report = try await NIOThreadPool.singleton.runIfActive { grader.grade(rubric, steps: steps) }
@@ -120,10 +120,9 @@ public final class GraderService: Sendable {
         }
     }
 
-    /// The cached grade only, without grading (lists that must stay fast).
-    public func cachedGrade(slug: String, steps: [(step: String, text: String)]) -> GradeReport? {
-        let key = GradeCache.key(slug: slug, version: rubricVersion, steps: steps)
-        return cache.withLock { $0.get(key) }
+    /// The key of a grade of `steps` under this rubric version (stored grades carry it).
+    public func key(slug: String, steps: [(step: String, text: String)]) -> String {
+        GradeCache.key(slug: slug, version: rubricVersion, steps: steps)
     }
 }
 

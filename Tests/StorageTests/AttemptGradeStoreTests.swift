@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Storage
+
+/// The stored grades of attempts: only the attempt's owner reads or writes one, a second grade replaces the first,
+/// and deleting the attempt deletes its grade.
+@Suite struct AttemptGradeStoreTests {
+    func database() throws -> AppDatabase {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try AppDatabase.inMemory(migrations: MigrationRunner(directory: root.appendingPathComponent("Migrations")))
+    }
+
+    func user(_ db: AppDatabase, _ name: String) throws -> Int64 {
+        try db.writer.write { db in
+            try db.execute(sql: "INSERT INTO user (username, passwordHash, createdAt) VALUES (?, 'x', ?)", arguments: [name, Date()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    @Test func onlyTheOwnerStoresAndReadsAGrade() async throws {
+        let db = try database()
+        let store = SQLiteAttemptStore(db)
+        let ann = try user(db, "ann"), bob = try user(db, "bob")
+        let attempt = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        let grade = StoredGrade(attemptId: attempt, key: "k1", score: 40, report: "{}", gradedAt: Date(timeIntervalSince1970: 1_000))
+        #expect(try await store.storeGrade(userId: bob, grade) == false)
+        #expect(try await store.storedGrades(userId: ann, attemptIds: [attempt]).isEmpty)
+        #expect(try await store.storeGrade(userId: ann, grade))
+        #expect(try await store.storedGrades(userId: ann, attemptIds: [attempt])[attempt] == grade)
+        #expect(try await store.storedGrades(userId: bob, attemptIds: [attempt]).isEmpty)
+
+        var newer = grade
+        newer.key = "k2"
+        newer.score = 55
+        #expect(try await store.storeGrade(userId: ann, newer))
+        #expect(try await store.storedGrades(userId: ann, attemptIds: [attempt])[attempt] == newer)
+        #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attemptGrade") } == 1)
+
+        try await db.writer.write { try $0.execute(sql: "DELETE FROM attempt WHERE id = ?", arguments: [attempt]) }
+        #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attemptGrade") } == 0)
+    }
+
+    @Test func aScoreOutsideZeroToHundredIsRefused() async throws {
+        let db = try database()
+        let store = SQLiteAttemptStore(db)
+        let ann = try user(db, "ann")
+        let attempt = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        await #expect(throws: (any Error).self) {
+            try await store.storeGrade(userId: ann, StoredGrade(attemptId: attempt, key: "k", score: 101, report: "{}", gradedAt: Date()))
+        }
+    }
+}
