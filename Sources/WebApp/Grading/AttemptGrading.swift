@@ -43,28 +43,20 @@ struct AttemptGrading: Sendable {
         return outcome
     }
 
-    /// Scores of the grades already made and still current, by attempt id, without grading anything (lists).
-    func currentScores(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: Int] {
+    /// The stored grades still current (same text, same rubric version), by attempt id, without grading anything.
+    func currentGrades(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: StoredGrade] {
         guard let userId = list.first?.0.userId else { return [:] }
         let stored = try await attempts.storedGrades(userId: userId, attemptIds: list.map(\.0.id))
-        var out: [Int64: Int] = [:]
-        for (a, steps) in list {
-            if let g = stored[a.id], g.key == key(a, steps) { out[a.id] = g.score }
-        }
-        return out
+        return stored.filter { id, g in list.first { $0.0.id == id }.map { g.key == key($0.0, $0.1) } ?? false }
     }
 
-    /// The current reports of graded attempts, by attempt id (progress across attempts).
+    /// Scores of the current grades (lists).
+    func currentScores(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: Int] {
+        try await currentGrades(list).mapValues(\.score)
+    }
+
+    /// Reports of the current grades (progress across attempts).
     func currentReports(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: GradeReport] {
-        guard let userId = list.first?.0.userId else { return [:] }
-        let stored = try await attempts.storedGrades(userId: userId, attemptIds: list.map(\.0.id))
-        var out: [Int64: GradeReport] = [:]
-        for (a, steps) in list {
-            guard let g = stored[a.id], g.key == key(a, steps),
-                let report = try? Self.decoder.decode(GradeReport.self, from: Data(g.report.utf8))
-            else { continue }
-            out[a.id] = report
-        }
-        return out
+        try await currentGrades(list).compactMapValues { try? Self.decoder.decode(GradeReport.self, from: Data($0.report.utf8)) }
     }
 }
