@@ -69,6 +69,12 @@ public enum GradableRubrics {
                         fail("`\(term)` is a bare number: give it a unit or context")
                     }
                 }
+                if let probe = p.probe {
+                    let words = probe.split(whereSeparator: { $0.isWhitespace }).count
+                    if !(8...40).contains(words) || !probe.hasSuffix("?") { fail("`probe` must be a question of 8–40 words ending in “?”") }
+                } else {
+                    fail("needs a `probe`: the question an interviewer asks to probe it (the front of its weak-point card)")
+                }
                 if let ids = sections?[slug], let s = p.section, !ids.contains(s) {
                     fail("section `\(s)` is not a heading of cases/\(slug).md")
                 }

@@ -186,7 +186,8 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     TryController(recsys: services.recsys, views: services.views).addRoutes(to: router)
     FlashcardController(store: FlashcardStore(services.database), views: services.views, maxBodyBytes: config.maxBodyBytes,
                         newCardsPerDay: FlashcardSettings.newCardsPerDay).addRoutes(to: router)
-    AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, grader: services.grader, maxBodyBytes: config.maxBodyBytes)
+    AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, grader: services.grader,
+                      weakCards: WeakPointCards(store: FlashcardStore(services.database)), maxBodyBytes: config.maxBodyBytes)
         .addRoutes(to: router)
     return router
 }

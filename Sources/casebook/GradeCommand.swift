@@ -141,6 +141,18 @@ struct GradeCommand: AsyncParsableCommand {
             // The issue's bars, on the tuning part: every generic answer ≤ 15, every keyword-stuffed one ≤ 20, another
             // case's strong answer ≤ 20. Among the grid points that meet them, the best Spearman + F1; if none does,
             // the best of those meeting the most bars.
+            /// Whether every case's tuning answers are in the issue's order (levels held out are skipped).
+            func inOrder(_ t: GradingThresholds) -> Bool {
+                let chain = ["strong", "good", "average", "weak", "generic"]
+                for slug in Set(tuning.map { labelled[$0].slug }) {
+                    var score: [String: Int] = [:]
+                    for i in tuning where labelled[i].slug == slug { score[labelled[i].level] = Scoring.overall(grades(i, t), t) }
+                    let present = chain.compactMap { score[$0] }
+                    if zip(present, present.dropFirst()).contains(where: { $0 <= $1 }) { return false }
+                    if let a = score["average"], let s = score["stuffed"], a <= s { return false }
+                }
+                return true
+            }
             func highest(_ level: String, _ t: GradingThresholds) -> Int {
                 tuning.filter { labelled[$0].level == level }.map { Scoring.overall(grades($0, t), t) }.max() ?? 0
             }
@@ -159,7 +171,7 @@ struct GradeCommand: AsyncParsableCommand {
                             tried += 1
                             let t = GradingThresholds(cover: c, semanticOnly: s, partlyCredit: partly, listCredit: list)
                             let a = agreement(tuning, t)
-                            var bars = (highest("generic", t) <= 15 ? 1 : 0) + (highest("stuffed", t) <= 20 ? 1 : 0)
+                            var bars = (highest("generic", t) <= 15 ? 1 : 0) + (highest("stuffed", t) <= 20 ? 1 : 0) + (inOrder(t) ? 1 : 0)
                             if let b = best, (bars + 1, a.spearman + a.f1) <= (b.bars, b.objective) { continue }
                             // The cross-case bar costs 132 gradings: only for a candidate that could win.
                             bars += crossCase(t).score <= 20 ? 1 : 0
@@ -186,7 +198,7 @@ struct GradeCommand: AsyncParsableCommand {
             let seconds = Double(embedTime.components.seconds) + Double(embedTime.components.attoseconds) / 1e18
             print("Produced by `casebook grade calibrate` on \(date): \(labelled.count) labelled answers in \(Set(labelled.map(\.slug)).count) cases (\(tuning.count) tuning, \(held.count) held out), \(answers.count) answers in all; embedding every statement and answer took \(String(format: "%.0f", seconds)) s.\n")
             let f = { (x: Double) in String(format: "%.2f", x) }
-            print("Thresholds chosen on the tuning part from \(tried) grid points (cover 0.30–0.80 and semantic-only cover–0.95 in steps of 0.05; partly credit 0.2–0.6; list credit 0–0.2): the best Spearman + F1 among those meeting \(chosen.bars == 3 ? "all three bars (every generic ≤ 15, every stuffed ≤ 20, cross-case ≤ 20)" : "\(chosen.bars) of the three bars, which is the most any grid point met"). Cover \(f(Double(thresholds.cover))), semantic-only \(f(Double(thresholds.semanticOnly))), partly credit \(f(thresholds.partlyCredit)), list credit \(f(thresholds.listCredit)); hire bars (lean / hire / strong) \(hireBars.map(String.init).joined(separator: " / ")).\n")
+            print("Thresholds chosen on the tuning part from \(tried) grid points (cover 0.30–0.80 and semantic-only cover–0.95 in steps of 0.05; partly credit 0.2–0.6; list credit 0–0.2): the best Spearman + F1 among those meeting \(chosen.bars == 4 ? "all four bars (every generic ≤ 15, every stuffed ≤ 20, cross-case ≤ 20, every case's levels in order)" : "\(chosen.bars) of the four bars, which is the most any grid point met"). Cover \(f(Double(thresholds.cover))), semantic-only \(f(Double(thresholds.semanticOnly))), partly credit \(f(thresholds.partlyCredit)), list credit \(f(thresholds.listCredit)); hire bars (lean / hire / strong) \(hireBars.map(String.init).joined(separator: " / ")).\n")
             print("| part | answers | Spearman (grader vs expert score) | credited precision | credited recall | covered precision | covered recall |")
             print("|---|---|---|---|---|---|---|")
             let whole = agreement(Array(labelled.indices), thresholds)

@@ -522,6 +522,89 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         }
     }
 
+    @Test func missedPointsBecomeWeakPointCardsOnce() async throws {
+        let shared = try await SharedServices.shared.get()
+        await shared.grader.waitUntilSettled()
+        let rubric = try #require(shared.knowledgeBase.rubrics["video-recommendation"])
+        let scalePoint = try #require(rubric.first { $0.id == "scale-users-and-catalogue" })
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("weakling")
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "data", text: "Labels are clicks.", version: 0, seconds: 5, token: token)
+            _ = try await b.post("/attempts/\(id)", [("csrf_token", token), ("action", "submit")])
+            let review = try await b.get("/attempts/\(id)/review")
+            #expect(review.text.contains("Practise this"))
+            #expect(review.text.contains("value=\"scale-users-and-catalogue\""))
+
+            // One point: a card in the case's Weak points deck, its front the point's probe question.
+            let added = try await b.post("/attempts/\(id)/practise", [("csrf_token", token), ("point", "scale-users-and-catalogue")])
+            #expect(added.location == "/attempts/\(id)/review?practise=1#point-scale-users-and-catalogue")
+            func cards() async throws -> [Row] {
+                try await db.writer.read { try Row.fetchAll($0, sql: "SELECT guid, deck, front, back FROM card WHERE userId IS NOT NULL ORDER BY id") }
+            }
+            var rows = try await cards()
+            #expect(rows.count == 1)
+            #expect(rows.first?["deck"] == "Weak points: Video recommendation")
+            #expect(rows.first?["front"] == scalePoint.probe)
+            #expect((rows.first?["back"] as String?)?.contains(scalePoint.says[0]) == true)
+            #expect(try await b.get("/attempts/\(id)/review?practise=1").text.contains("Added to your Weak points deck"))
+
+            // Twice does nothing; a point that is not in the rubric changes nothing; without the CSRF token, refused.
+            #expect(try await b.post("/attempts/\(id)/practise", [("csrf_token", token), ("point", "scale-users-and-catalogue")]).location
+                    == "/attempts/\(id)/review?practise=0#point-scale-users-and-catalogue")
+            #expect(try await b.post("/attempts/\(id)/practise", [("csrf_token", token), ("point", "no-such-point")]).status == .badRequest)
+            #expect(try await b.post("/attempts/\(id)/practise", [("point", "all")]).status == .forbidden)
+            #expect(try await cards().count == 1)
+
+            // All: every point not covered, once.
+            let all = try await b.post("/attempts/\(id)/practise", [("csrf_token", token), ("point", "all")])
+            let n = Int(try #require(all.location?.split(separator: "=").last?.split(separator: "#").first)) ?? -1
+            rows = try await cards()
+            #expect(n == rows.count - 1 && n > 30)
+            #expect(Set(rows.map { $0["guid"] as String }).count == rows.count)
+            // They are in the review queue like any card.
+            #expect(try await b.get("/cards/review?deck=Weak%20points%3A%20Video%20recommendation").status == .ok)
+
+            // A later attempt that covers the point says so on its card; deleting the attempts keeps the cards.
+            let later = try await b.startAttempt()
+            let t2 = try await b.csrfToken(from: "/attempts/\(later)")
+            _ = try await b.autosave(later, step: "requirements",
+                                     text: "Roughly half a billion daily active users open the feed several times a day, against a catalogue of a billion eligible videos, so no stage can score every video.",
+                                     version: 0, seconds: 5, token: t2)
+            _ = try await b.post("/attempts/\(later)", [("csrf_token", t2), ("action", "submit")])
+            _ = try await b.get("/attempts/\(later)/review")
+            let back: String? = try await db.writer.read {
+                try String.fetchOne($0, sql: "SELECT back FROM card WHERE guid = 'casebook-weak/video-recommendation/scale-users-and-catalogue'")
+            }
+            #expect(back?.contains(WeakPointCards.coveredMarker) == true)
+            try await db.writer.write { try $0.execute(sql: "DELETE FROM attempt") }
+            #expect(try await cards().count == rows.count)
+        }
+    }
+
+    @Test func theSettingAddsEveryMissedPointWhenTheReviewIsGraded() async throws {
+        let shared = try await SharedServices.shared.get()
+        await shared.grader.waitUntilSettled()
+        try await withAccountsApp { client, db in
+            let b = Browser(client)
+            try await b.signUp("automatic")
+            let settings = try await b.csrfToken(from: "/cards/settings")
+            let saved = try await b.post("/cards/settings", [("csrf_token", settings), ("desired_retention", "0.90"), ("maximum_interval", "36500"),
+                                                             ("time_zone", "UTC"), ("day_start_hour", "4"), ("add_weak_points", "1")])
+            #expect(saved.location == "/cards/settings?saved=1")
+            #expect(try await b.get("/cards/settings").text.contains("name=\"add_weak_points\" type=\"checkbox\" value=\"1\" checked"))
+            let id = try await b.startAttempt()
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.post("/attempts/\(id)", [("csrf_token", token), ("action", "submit")])
+            let review = try await b.get("/attempts/\(id)/review")
+            #expect(!review.text.contains("Practise this"))
+            #expect(review.text.contains("Review your Weak points deck (42 cards)"))
+            #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM card WHERE userId IS NOT NULL") } == 42)
+        }
+    }
+
     @Test func theGradeIsOnlyForTheAttemptsOwner() async throws {
         try await withAccountsApp { client, _ in
             let owner = Browser(client)

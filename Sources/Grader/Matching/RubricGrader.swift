@@ -12,10 +12,12 @@ public struct GradablePoint: Sendable, Codable, Equatable {
     public var evidence: [[String]]
     public var contradicts: [String]
     public var section: String?
+    /// The question an interviewer asks to probe the point: the front of the learner's weak-point card.
+    public var probe: String?
 
     public init(
         id: String, step: String, level: String, point: String, says: [String], evidence: [[String]],
-        contradicts: [String] = [], section: String? = nil
+        contradicts: [String] = [], section: String? = nil, probe: String? = nil
     ) {
         self.id = id
         self.step = step
@@ -25,9 +27,10 @@ public struct GradablePoint: Sendable, Codable, Equatable {
         self.evidence = evidence
         self.contradicts = contradicts
         self.section = section
+        self.probe = probe
     }
 
-    private enum CodingKeys: String, CodingKey { case id, step, level, point, says, evidence, contradicts, section }
+    private enum CodingKeys: String, CodingKey { case id, step, level, point, says, evidence, contradicts, section, probe }
 
     /// `contradicts` and `section` may be left out of a rubric file.
     public init(from decoder: Decoder) throws {
@@ -40,6 +43,7 @@ public struct GradablePoint: Sendable, Codable, Equatable {
         evidence = try c.decode([[String]].self, forKey: .evidence)
         contradicts = try c.decodeIfPresent([String].self, forKey: .contradicts) ?? []
         section = try c.decodeIfPresent(String.self, forKey: .section)
+        probe = try c.decodeIfPresent(String.self, forKey: .probe)
     }
 
     /// A point whose evidence names a negation asks for it ("not … accuracy"), so negation is not held against it.

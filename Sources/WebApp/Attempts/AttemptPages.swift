@@ -78,7 +78,7 @@ struct DimensionModel {
 struct AttemptReviewPage {
     let layout: LayoutModel
     let id: Int64
-    let caseTitle: String, caseURL: String, historyURL: String, editorURL: String, exportURL: String, gradeURL: String
+    let caseTitle: String, caseURL: String, historyURL: String, editorURL: String, exportURL: String, gradeURL: String, practiseURL: String
     let csrfToken: String
     /// Exactly one of these three: the grade, the grader warming up (the page refreshes itself), or why it cannot grade.
     let summary: GradeSummaryModel?

@@ -19,6 +19,10 @@ struct GradedPointModel {
     /// What a strong answer says, for a point not covered, and where the reference covers it.
     let modelAnswer: String?
     let sectionURL: String?
+    /// Not covered and not yet a card: offer "Practise this".
+    let canPractise: Bool
+    /// Already in the learner's Weak points deck.
+    let practised: Bool
 }
 
 struct DimensionGapModel {
@@ -41,6 +45,10 @@ struct GradeSummaryModel {
     let labelledAnswers: Int
     /// "a strong senior answer scores about 72, a solid one 47, an average one 15".
     let scale: String?
+    /// Points not covered that are not yet cards, for "Practise all".
+    let unpractised: Int
+    let weakDeckURL: String
+    let practisedCount: Int
 }
 
 struct GradeWarmingModel {
@@ -54,6 +62,9 @@ struct ReviewGrade {
     let rubric: [GradablePoint]
     let calibration: GradingCalibration
     let caseURL: String
+    /// Points the learner already has a weak-point card for.
+    var practised: Set<String> = []
+    var weakDeckURL: String = "/cards/review"
 
     static func evidenceId(step: String, start: Int) -> String { "ev-\(step)-\(start)" }
 
@@ -95,7 +106,8 @@ struct ReviewGrade {
                 quote: evidence?.text, evidenceURL: evidence.map { "#" + Self.evidenceId(step: $0.step, start: $0.start) },
                 saidElsewhere: elsewhere, note: note,
                 modelAnswer: p.verdict == .covered ? nil : point.says.first,
-                sectionURL: p.verdict == .covered ? nil : point.section.map { caseURL + "#" + $0 })
+                sectionURL: p.verdict == .covered ? nil : point.section.map { caseURL + "#" + $0 },
+                canPractise: p.verdict != .covered && !practised.contains(point.id), practised: practised.contains(point.id))
         }
     }
 
@@ -132,7 +144,9 @@ struct ReviewGrade {
             weakestURL: weakest.map { "#review-\($0.0.rawValue)" },
             seniorRaised: senior.0, seniorTotal: senior.1, staffRaised: staff.0, staffTotal: staff.1,
             gaps: gaps, hasGaps: !gaps.isEmpty, calibratedOn: calibration.calibratedOn, labelledAnswers: calibration.labelledAnswers,
-            scale: Self.scale(calibration.typicalScores))
+            scale: Self.scale(calibration.typicalScores),
+            unpractised: report.points.filter { $0.verdict != .covered && !practised.contains($0.point) }.count,
+            weakDeckURL: weakDeckURL, practisedCount: practised.count)
     }
 
     static func scale(_ typical: [String: Int]) -> String? {

@@ -16,6 +16,7 @@ struct AttemptController: Sendable {
     let views: Views
     let attempts: any AttemptRepository
     let grader: GraderService
+    let weakCards: WeakPointCards
     let maxBodyBytes: Int
     var grading: AttemptGrading { AttemptGrading(grader: grader, attempts: attempts) }
 
@@ -29,6 +30,7 @@ struct AttemptController: Sendable {
         router.post("/attempts/:id/autosave") { req, ctx in try await autosave(req, ctx) }
         router.get("/attempts/:id/review") { req, ctx in try await review(req, ctx) }
         router.post("/attempts/:id/grade") { req, ctx in try await grade(req, ctx) }
+        router.post("/attempts/:id/practise") { req, ctx in try await practise(req, ctx) }
         router.get("/attempts/:id/export.md") { _, ctx in try await export(ctx) }
         router.get("/api/v1/attempts/:id/grade") { _, ctx in try await gradeJSON(ctx) }
         router.post("/preview") { req, ctx in try await preview(req, ctx) }
@@ -263,7 +265,16 @@ struct AttemptController: Sendable {
         switch try await grading.grade(attempt, steps: records) {
         case .graded(let report):
             if let calibration = kb.gradingCalibration {
-                graded = ReviewGrade(report: report, rubric: kb.rubrics[doc.slug] ?? [], calibration: calibration, caseURL: doc.url)
+                var practised = try await weakCards.points(userId: session.userId, slug: doc.slug)
+                // Cards of points this attempt covers say so.
+                let covered = report.points.filter { $0.verdict == .covered && practised.contains($0.point) }.map(\.point)
+                try await weakCards.noteCovered(userId: session.userId, slug: doc.slug, points: covered, date: attempt.startedAt, now: Date())
+                if try await flashcardSettingsAddWeakPoints(session.userId) {
+                    let added = try await addWeakCards(session.userId, doc, attempt, report, only: nil)
+                    if added > 0 { practised = try await weakCards.points(userId: session.userId, slug: doc.slug) }
+                }
+                graded = ReviewGrade(report: report, rubric: kb.rubrics[doc.slug] ?? [], calibration: calibration, caseURL: doc.url,
+                                     practised: practised, weakDeckURL: "/cards/review?deck=" + Self.queryEscaped(WeakPointCards.deck(doc)))
             }
         case .warmingUp(let phase, let fraction):
             warming = GradeWarmingModel(phase: phase, percent: Int((fraction * 100).rounded()))
@@ -294,12 +305,49 @@ struct AttemptController: Sendable {
         let page = AttemptReviewPage(
             layout: views.layout(nav: .cases, path: "/attempts/\(attempt.id)/review", session: session), id: attempt.id,
             caseTitle: doc.title, caseURL: doc.url, historyURL: doc.url + "/attempts", editorURL: "/attempts/\(attempt.id)",
-            exportURL: "/attempts/\(attempt.id)/export.md", gradeURL: "/api/v1/attempts/\(attempt.id)/grade", csrfToken: session.csrfToken,
+            exportURL: "/attempts/\(attempt.id)/export.md", gradeURL: "/api/v1/attempts/\(attempt.id)/grade",
+            practiseURL: "/attempts/\(attempt.id)/practise", csrfToken: session.csrfToken,
             summary: graded?.summary(selfGrades: attempt.grades), warming: warming, unavailable: unavailable,
             spent: Durations.format(total), steps: steps, dimensions: dimensions, graded: !attempt.grades.isEmpty,
             gradeSummary: Self.gradeSummary(attempt.grades),
-            notice: req.uri.queryParameters.get("graded") == "1" ? "Your self-assessment is saved." : nil)
+            notice: Self.reviewNotice(req))
         return html(page, template: "attempt-review")
+    }
+
+    /// `POST /attempts/{id}/practise` (`point` = a rubric point id, or `all`): the point (or every point the attempt
+    /// missed or partly covered) becomes a card in the learner's "Weak points" deck for the case.
+    func practise(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        var req = req
+        let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/review" }
+        let form = try await FormFields.read(&req, limit: maxBodyBytes)
+        let point = form["point"] ?? ""
+        let rubric = kb.rubrics[doc.slug] ?? []
+        guard point == "all" || rubric.contains(where: { $0.id == point }) else {
+            throw AppError(.badRequest, "There is no rubric point “\(point.prefix(60))” in this case; nothing was added.")
+        }
+        let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
+        guard case .graded(let report) = try await grading.grade(attempt, steps: records) else {
+            throw AppError(.serviceUnavailable, "The grader is still warming up, so it cannot tell which points you missed yet. Go back and try again in a few seconds; nothing was added.")
+        }
+        let added = try await addWeakCards(session.userId, doc, attempt, report, only: point == "all" ? nil : point)
+        let anchor = point == "all" ? "grade-title" : "point-\(point)"
+        return .redirect(to: "/attempts/\(attempt.id)/review?practise=\(added)#\(anchor)")
+    }
+
+    /// Adds the cards of `only` (any verdict), or of every point not covered; returns how many were new.
+    func addWeakCards(_ userId: Int64, _ doc: Document, _ attempt: AttemptRecord, _ report: GradeReport, only: String?) async throws -> Int {
+        let rubric = Dictionary((kb.rubrics[doc.slug] ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let ids = only.map { [$0] } ?? report.points.filter { $0.verdict != .covered }.map(\.point)
+        let cards = ids.compactMap { rubric[$0] }.map { WeakPointCards.card($0, doc: doc, attemptDate: attempt.startedAt) }
+        return try await weakCards.add(userId: userId, cards, now: Date())
+    }
+
+    func flashcardSettingsAddWeakPoints(_ userId: Int64) async throws -> Bool {
+        try await weakCards.store.settings(userId: userId)?.addWeakPoints ?? false
+    }
+
+    static func queryEscaped(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
     }
 
     /// `GET /api/v1/attempts/{id}/grade`: the same JSON as `casebook grade`, for the attempt's owner only.
@@ -329,6 +377,16 @@ struct AttemptController: Sendable {
         case .unavailable(let message):
             return Self.json(.serviceUnavailable, ["error": "The grader is unavailable: \(message)"])
         }
+    }
+
+    static func reviewNotice(_ req: Request) -> String? {
+        if req.uri.queryParameters.get("graded") == "1" { return "Your self-assessment is saved." }
+        if let n = req.uri.queryParameters.get("practise").flatMap({ Int($0) }) {
+            return n == 0 ? "That point is already in your Weak points deck." : n == 1
+                ? "Added to your Weak points deck: it comes up in your flashcard reviews."
+                : "Added \(n) cards to your Weak points deck: they come up in your flashcard reviews."
+        }
+        return nil
     }
 
     func grade(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {

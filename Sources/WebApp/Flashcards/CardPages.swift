@@ -49,6 +49,7 @@ struct SettingsPage {
     let maximumInterval: Int
     let timeZone: String
     let dayStartHour: Int
+    let addWeakPoints: Bool
     let errors: [String]
     let saved: Bool
 }

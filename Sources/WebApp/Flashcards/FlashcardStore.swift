@@ -58,6 +58,8 @@ struct CardSettings: Sendable, Equatable {
     var maximumIntervalDays: Int
     var timeZone: String
     var dayStartHour: Int
+    /// Every point a graded mock interview misses becomes a weak-point card without asking.
+    var addWeakPoints: Bool = false
 
     var scheduler: FSRSScheduler {
         (try? FSRSScheduler(desiredRetention: desiredRetention, maximumInterval: maximumIntervalDays, enableFuzzing: true))
@@ -174,10 +176,10 @@ struct FlashcardStore: Sendable {
 
     func settings(userId: Int64) async throws -> CardSettings? {
         try await writer.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT desiredRetention, maximumIntervalDays, timeZone, dayStartHour FROM user WHERE id = ?"),
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT desiredRetention, maximumIntervalDays, timeZone, dayStartHour, addWeakPoints FROM user WHERE id = ?"),
                              arguments: [userId]).map {
                 CardSettings(desiredRetention: $0["desiredRetention"], maximumIntervalDays: $0["maximumIntervalDays"],
-                             timeZone: $0["timeZone"], dayStartHour: $0["dayStartHour"])
+                             timeZone: $0["timeZone"], dayStartHour: $0["dayStartHour"], addWeakPoints: $0["addWeakPoints"])
             }
         }
     }
@@ -185,8 +187,8 @@ struct FlashcardStore: Sendable {
     func updateSettings(userId: Int64, _ s: CardSettings) async throws {
         try await writer.write { db in
             try db.cachedStatement(sql: """
-                UPDATE user SET desiredRetention = ?, maximumIntervalDays = ?, timeZone = ?, dayStartHour = ? WHERE id = ?
-                """).execute(arguments: [s.desiredRetention, s.maximumIntervalDays, s.timeZone, s.dayStartHour, userId])
+                UPDATE user SET desiredRetention = ?, maximumIntervalDays = ?, timeZone = ?, dayStartHour = ?, addWeakPoints = ? WHERE id = ?
+                """).execute(arguments: [s.desiredRetention, s.maximumIntervalDays, s.timeZone, s.dayStartHour, s.addWeakPoints, userId])
         }
     }
 
