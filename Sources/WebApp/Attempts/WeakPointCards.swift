@@ -27,21 +27,17 @@ struct WeakPointCards: Sendable {
             tags: "weak-point case:\(doc.slug) point:\(point.id) step:\(point.step)")
     }
 
-    static func day(_ date: Date) -> String {
+    /// "3 Dec 2026" (UTC), both ways: the card says it, and reads it back to keep the latest date.
+    static func dayFormatter() -> DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_GB")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "d MMM yyyy"
-        return f.string(from: date)
+        return f
     }
 
-    static func parseDay(_ text: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "d MMM yyyy"
-        return f.date(from: text)
-    }
+    static func day(_ date: Date) -> String { dayFormatter().string(from: date) }
+    static func parseDay(_ text: String) -> Date? { dayFormatter().date(from: text) }
 
     static func startOfDay(_ date: Date) -> Date { parseDay(day(date)) ?? date }
 
