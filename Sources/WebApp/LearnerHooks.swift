@@ -41,6 +41,12 @@ public protocol AttemptActivityProvider: Sendable {
     func recentAttempts(userId: Int64, limit: Int) async throws -> [AttemptSummary]
     /// Instants at which the user worked on an attempt, since `since`.
     func attemptDates(userId: Int64, since: Date) async throws -> [Date]
+    /// The skill profile over the user's graded attempts; nil when none is graded.
+    func skillProfile(userId: Int64) async throws -> AttemptProgress.Profile?
+}
+
+extension AttemptActivityProvider {
+    public func skillProfile(userId: Int64) async throws -> AttemptProgress.Profile? { nil }
 }
 
 /// One attempt, as the dashboard lists it.

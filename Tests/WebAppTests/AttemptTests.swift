@@ -579,6 +579,15 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
                 try String.fetchOne($0, sql: "SELECT back FROM card WHERE guid = 'casebook-weak/video-recommendation/scale-users-and-catalogue'")
             }
             #expect(back?.contains(WeakPointCards.coveredMarker) == true)
+            // Two graded attempts: the history draws them, the dashboard has a skill profile and a next step.
+            let history = try await b.get(caseURL + "/attempts")
+            #expect(history.text.contains("<svg class=\"progress-chart\""))
+            #expect(history.text.contains("<polyline class=\"score-line\""))
+            #expect(history.text.contains("Score per step, oldest first"))
+            let dash = try await b.get("/me")
+            #expect(dash.text.contains("Your skill profile"))
+            #expect(dash.text.contains("Next: "))
+            #expect(dash.text.contains("on Video recommendation"))
             try await db.writer.write { try $0.execute(sql: "DELETE FROM attempt") }
             #expect(try await cards().count == rows.count)
         }
@@ -633,5 +642,56 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         #expect(cut == UserMarkdown.html(text))
         // Text that already holds a private-use character is rendered as is.
         #expect(EvidenceHighlighter.html("x\u{E000}y", ranges: [(0, 1, "a")]) == UserMarkdown.html("x\u{E000}y"))
+    }
+}
+
+@Suite struct AttemptProgressTests {
+    func report(_ steps: [String: Int], missed: [String]) -> GradeReport {
+        let json = """
+            {"score": \(steps.values.reduce(0, +) / max(1, steps.count)),
+             "steps": [\(FrameworkStep.allCases.map { "{\"step\": \"\($0.rawValue)\", \"score\": \(steps[$0.rawValue] ?? 50)}" }.joined(separator: ","))],
+             "points": [\(missed.map { "{\"step\": \"evaluation\", \"point\": \"\($0)\", \"verdict\": \"missed\", \"contradicted\": false, \"bareList\": false}" }.joined(separator: ","))]}
+            """
+        return try! JSONDecoder().decode(GradeReport.self, from: Data(json.utf8))
+    }
+
+    @Test func theProfileNamesTheWeakestStepAndThePointMissedMost() {
+        let rubric = ["fraud-detection": [
+            GradablePoint(id: "split-by-time", step: "evaluation", level: "mid", point: "Splits by time", says: ["x"], evidence: [["x"]]),
+            GradablePoint(id: "delayed-labels", step: "evaluation", level: "senior", point: "Waits for delayed labels", says: ["x"], evidence: [["x"]]),
+        ]]
+        let day: TimeInterval = 86_400
+        let graded = [
+            AttemptProgress.Graded(attemptId: 1, slug: "fraud-detection", startedAt: Date(timeIntervalSince1970: 0),
+                                   report: report(["evaluation": 10], missed: ["delayed-labels", "split-by-time"])),
+            AttemptProgress.Graded(attemptId: 2, slug: "fraud-detection", startedAt: Date(timeIntervalSince1970: day),
+                                   report: report(["evaluation": 20], missed: ["delayed-labels"])),
+            AttemptProgress.Graded(attemptId: 3, slug: "news-feed", startedAt: Date(timeIntervalSince1970: day),
+                                   report: report(["evaluation": 60], missed: [])),
+        ]
+        let p = AttemptProgress.profile(graded, rubrics: rubric, titles: ["fraud-detection": "Fraud detection", "news-feed": "News feed"],
+                                        caseURLs: ["fraud-detection": "/cases/fraud-detection"])
+        // The latest attempt per case counts: fraud 20 and news feed 60 on Evaluation.
+        let evaluation = p?.steps.first { $0.step == .evaluation }
+        #expect(evaluation?.mean == 40 && evaluation?.cases == 2)
+        #expect(p?.weakest == .evaluation)
+        #expect(p?.suggestion == "Next: Evaluation on Fraud detection — you missed “Waits for delayed labels” in 2 attempts.")
+        #expect(p?.suggestionURL == "/cases/fraud-detection#evaluation")
+        #expect(AttemptProgress.profile([], rubrics: [:], titles: [:], caseURLs: [:]) == nil)
+    }
+
+    @Test func theChartIsOneLineThroughEveryAttemptWithEscapedText() {
+        let graded = (0..<3).map { i in
+            AttemptProgress.Graded(attemptId: Int64(i), slug: "c", startedAt: Date(timeIntervalSince1970: Double(i) * 86_400),
+                                   report: report(["data": i * 30], missed: []))
+        }
+        let rows = AttemptProgress.rows(graded.reversed(), bar: 31)
+        #expect(rows.map(\.n) == [1, 2, 3])
+        #expect(rows.first?.steps[2].below == true)
+        let svg = AttemptProgress.chart(rows, bar: 31, caseTitle: "Ads <&> \"clicks\"")
+        #expect(svg.contains("Ads &lt;&amp;&gt; &quot;clicks&quot;"))
+        #expect(svg.components(separatedBy: "<circle").count == 4)
+        #expect(svg.contains("<polyline class=\"score-line\""))
+        #expect(svg.contains("class=\"bar-line\""))
     }
 }

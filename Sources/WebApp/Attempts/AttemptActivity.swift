@@ -35,6 +35,29 @@ struct AttemptActivity: AttemptActivityProvider, UserSearchProvider {
         return out
     }
 
+    func skillProfile(userId: Int64) async throws -> AttemptProgress.Profile? {
+        guard let grader else { return nil }
+        let graded = try await AttemptActivity.graded(userId: userId, caseSlug: nil, attempts: attempts, grader: grader)
+        let cases = kb.documents(of: .caseStudy)
+        return AttemptProgress.profile(
+            graded, rubrics: kb.rubrics, titles: Dictionary(cases.map { ($0.slug, $0.title) }, uniquingKeysWith: { a, _ in a }),
+            caseURLs: Dictionary(cases.map { ($0.slug, $0.url) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Every graded attempt of the user (of one case, or all), with its current grade; up to 500 attempts.
+    static func graded(userId: Int64, caseSlug: String?, attempts: any AttemptRepository, grader: GraderService) async throws
+        -> [AttemptProgress.Graded]
+    {
+        var list: [(AttemptRecord, [AttemptStepRecord])] = []
+        for a in try await attempts.attempts(userId: userId, caseSlug: caseSlug, limit: 500) where a.submittedAt != nil {
+            list.append((a, try await attempts.steps(attemptId: a.id, userId: userId)))
+        }
+        let reports = try await AttemptGrading(grader: grader, attempts: attempts).currentReports(list)
+        return list.compactMap { a, _ in
+            reports[a.id].map { AttemptProgress.Graded(attemptId: a.id, slug: a.caseSlug, startedAt: a.startedAt, report: $0) }
+        }
+    }
+
     func attemptDates(userId: Int64, since: Date) async throws -> [Date] {
         try await attempts.activityDates(userId: userId, since: since)
     }

@@ -107,6 +107,10 @@ struct AttemptHistoryPage {
     let csrfToken: String
     let rows: [HistoryRowModel]
     let hasRows: Bool
+    /// The progress chart (safe SVG built by `AttemptProgress.chart`) and its table, once two attempts are graded.
+    let chartSVG: String?
+    let chartRows: [AttemptProgress.ChartRow]
+    let stepTitles: [String]
 }
 
 /// The "start a mock interview" box on a case-study page.

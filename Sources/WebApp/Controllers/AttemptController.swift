@@ -83,9 +83,14 @@ struct AttemptController: Sendable {
                 status: Self.status(a), score: score, scoreText: score.map { "\($0)/100" } ?? (a.submittedAt == nil ? "not submitted" : "open the review to grade"),
                 selfGrade: Self.gradeSummary(a.grades) ?? "not graded"))
         }
+        let graded = try await AttemptActivity.graded(userId: session.userId, caseSlug: doc.slug, attempts: attempts, grader: grader)
+        let bar = kb.gradingCalibration?.hireBar ?? 50
+        let chartRows = AttemptProgress.rows(graded, bar: bar)
         let page = AttemptHistoryPage(layout: views.layout(nav: .cases, path: doc.url + "/attempts", session: session),
                                       caseTitle: doc.title, caseURL: doc.url, slug: doc.slug, csrfToken: session.csrfToken,
-                                      rows: rows, hasRows: !rows.isEmpty)
+                                      rows: rows, hasRows: !rows.isEmpty,
+                                      chartSVG: chartRows.isEmpty ? nil : AttemptProgress.chart(chartRows, bar: bar, caseTitle: doc.title),
+                                      chartRows: chartRows, stepTitles: FrameworkStep.allCases.map { "\($0.rawValue.prefix(1).uppercased())\($0.rawValue.dropFirst())" })
         return html(page, template: "attempt-history")
     }
 

@@ -50,8 +50,10 @@ struct DashboardController: Sendable {
             activity += try await flashcards.reviewDates(userId: user.id, since: since)
         }
         var attempts: [AttemptSummary]?
+        var profile: AttemptProgress.Profile?
         if let provider = hooks.attempts {
             attempts = try await provider.recentAttempts(userId: user.id, limit: 5)
+            profile = try await provider.skillProfile(userId: user.id)
             activity += try await provider.attemptDates(userId: user.id, since: since)
         }
         let activeDays = Set(activity.map { calendar.studyDay(containing: $0) })
@@ -74,7 +76,8 @@ struct DashboardController: Sendable {
                 AttemptRow(url: $0.url, caseTitle: $0.caseTitle, started: AccountController.dayFormatter.string(from: $0.startedAt),
                            status: $0.status)
             },
-            hasAttempts: !(attempts ?? []).isEmpty, attemptsComing: hooks.attempts == nil)
+            hasAttempts: !(attempts ?? []).isEmpty, attemptsComing: hooks.attempts == nil,
+            skills: profile.map(SkillProfilePanel.init))
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: views.render(page, template: "dashboard"))))
     }
@@ -98,6 +101,32 @@ struct AttemptRow {
     let url: String, caseTitle: String, started: String, status: String
 }
 
+/// The skill profile: a bar per framework step (the mean over each case's latest graded attempt), the weakest step
+/// and what to do next.
+struct SkillProfilePanel {
+    struct Row {
+        let n: Int, title: String, mean: Int, cases: Int
+        let weakest: Bool
+        let levels: String
+    }
+    let rows: [Row]
+    let cases: Int
+    let casesLabel: String
+    let suggestion: String?
+    let suggestionURL: String?
+
+    init(_ p: AttemptProgress.Profile) {
+        rows = p.steps.enumerated().map { i, s in
+            Row(n: i + 1, title: s.step.sectionTitle, mean: s.mean, cases: s.cases, weakest: s.step == p.weakest,
+                levels: "senior \(s.seniorCovered)/\(s.seniorTotal), staff \(s.staffCovered)/\(s.staffTotal)")
+        }
+        cases = p.cases
+        casesLabel = p.cases == 1 ? "1 case" : "\(p.cases) cases"
+        suggestion = p.suggestion
+        suggestionURL = p.suggestionURL
+    }
+}
+
 struct DashboardPage {
     let layout: LayoutModel
     let username: String
@@ -111,4 +140,5 @@ struct DashboardPage {
     let attempts: [AttemptRow]
     let hasAttempts: Bool
     let attemptsComing: Bool
+    let skills: SkillProfilePanel?
 }
