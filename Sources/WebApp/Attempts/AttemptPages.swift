@@ -123,6 +123,17 @@ struct MockInterviewModel {
     let minutes: Int
 }
 
+/// Dates as the attempt pages print them, always in UTC and British English ("3 Dec 2026").
+enum UTCDates {
+    static func formatter(_ pattern: String) -> DateFormatter {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = pattern
+        return f
+    }
+}
+
 enum Durations {
     /// "12 min 5 s", "0 s".
     static func format(_ seconds: Int) -> String {

@@ -42,13 +42,7 @@ public enum AttemptProgress {
     }
 
     /// "2 Dec 14:37" (UTC): attempts on one day stay apart.
-    static func label(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "d MMM HH:mm"
-        return f.string(from: date)
-    }
+    static func label(_ date: Date) -> String { UTCDates.formatter("d MMM HH:mm").string(from: date) }
 
     /// A line chart of the overall score per attempt, with the hire bar dashed; an SVG with its own title and
     /// description (the table beside it carries the same numbers for screen readers and without SVG).

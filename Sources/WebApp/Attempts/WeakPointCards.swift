@@ -28,13 +28,7 @@ struct WeakPointCards: Sendable {
     }
 
     /// "3 Dec 2026" (UTC), both ways: the card says it, and reads it back to keep the latest date.
-    static func dayFormatter() -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "d MMM yyyy"
-        return f
-    }
+    static func dayFormatter() -> DateFormatter { UTCDates.formatter("d MMM yyyy") }
 
     static func day(_ date: Date) -> String { dayFormatter().string(from: date) }
     static func parseDay(_ text: String) -> Date? { dayFormatter().date(from: text) }

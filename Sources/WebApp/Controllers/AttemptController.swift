@@ -456,13 +456,7 @@ struct AttemptController: Sendable {
     }
 
     /// "3 March 2025, 14:05 UTC".
-    static func dateTime(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
-        return f.string(from: date)
-    }
+    static func dateTime(_ date: Date) -> String { UTCDates.formatter("d MMMM yyyy, HH:mm 'UTC'").string(from: date) }
 
     func html(_ model: Any, template: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
