@@ -25,6 +25,7 @@ test: deps
 	swift build --build-tests
 	swift test --skip-build
 	Tests/cli/grade_cli.sh
+	Tests/anki/run.sh
 	Tests/api/run.sh
 	python3 Tests/ops/crash_test.py --rounds 3
 	Tests/browser/run.sh

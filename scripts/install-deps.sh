@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Casebook builds and runs with, only if any is missing (Debian/Ubuntu).
 set -euo pipefail
-packages=(pkg-config libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev graphviz libopenblas-dev python3-venv curl unzip)
+packages=(pkg-config libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev graphviz libopenblas-dev zlib1g-dev python3-venv curl unzip)
 [ "${1:-}" = "--bench" ] && packages+=(wrk nginx-light)
 missing=()
 for p in "${packages[@]}"; do

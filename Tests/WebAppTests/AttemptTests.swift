@@ -695,3 +695,28 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         #expect(svg.contains("class=\"bar-line\""))
     }
 }
+
+@Suite struct AnkiPackageRouteTests {
+    @Test func theApkgIsAZipForTheSignedInLearnerOnly() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            #expect(try await b.get("/cards/export.apkg").status == .seeOther)
+            try await b.signUp("phone")
+            let r = try await b.get("/cards/export.apkg")
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentDisposition] == "attachment; filename=\"casebook-cards.apkg\"")
+            // A zip: the local-file signature, and the two entries' names inside.
+            let bytes = Array(r.body.readableBytesView)
+            #expect(bytes.prefix(4) == [0x50, 0x4B, 0x03, 0x04])
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("collection.anki2") && text.contains("media"))
+            #expect(try await b.get("/cards/export.apkg?deck=no-such-deck").status != .internalServerError)
+        }
+    }
+
+    @Test func checksumsAreAnkisFirstEightHexDigitsOfSHA1() {
+        // sha1("hello") = aaf4c61d…: Anki stores int("aaf4c61d", 16).
+        #expect(AnkiPackage.checksum("hello") == 0xAAF4_C61D)
+        #expect(AnkiPackage.stripped("<b>What</b> is&nbsp;it?") == "What is it?")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import KnowledgeBase
 import SpacedRepetition
 import Storage
@@ -34,6 +35,7 @@ struct FlashcardController: Sendable {
         router.post("/cards/mine/:id/edit") { req, ctx in try await edit(req, ctx) }
         router.post("/cards/mine/:id/delete") { req, ctx in try await delete(req, ctx) }
         router.get("/cards/export.txt") { req, ctx in try await export(req, ctx) }
+        router.get("/cards/export.apkg") { req, ctx in try await exportPackage(req, ctx) }
         router.get("/cards/import") { req, ctx in try await importPage(req, ctx) }
         router.post("/cards/import") { req, ctx in try await importCards(req, ctx) }
     }
@@ -349,6 +351,35 @@ struct FlashcardController: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8",
                                                .contentDisposition: "attachment; filename=\"\(name)\""],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// `/cards/export.apkg` (`?deck=`): the same cards as an Anki package, which Anki and AnkiDroid import with one tap.
+    func exportPackage(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        let path = req.uri.path + (req.uri.query.map { "?" + $0 } ?? "")
+        let (session, _) = try await signedIn(ctx, next: path)
+        let deck = try await deck(req.uri.queryParameters.get("deck"), userId: session.userId)
+        let cards = try await store.exportCards(userId: session.userId, deck: deck)
+        let notes = cards.map { c in
+            AnkiPackage.Note(
+                guid: c.contentId ?? c.guid, deck: c.deck, frontHtml: c.frontHtml, backHtml: c.backHtml,
+                source: Self.source(c), tags: c.tags.split(separator: " ").map(String.init))
+        }
+        // Writing the SQLite file and the zip is blocking work: off the event loop.
+        let data = try await NIOThreadPool.singleton.runIfActive { try AnkiPackage.data(notes, now: Date()) }
+        let name = "casebook-cards" + (deck.map { "-" + Self.fileSafe($0) } ?? "") + ".apkg"
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream",
+                                               .contentDisposition: "attachment; filename=\"\(name)\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Where a card comes from, as the Source field shows it on the phone.
+    static func source(_ c: CardRow) -> String {
+        c.contentId != nil ? "Casebook · \(c.deck)" : "Casebook · your own card (\(c.deck))"
+    }
+
+    /// A deck name as a file name: letters, digits and hyphens.
+    static func fileSafe(_ s: String) -> String {
+        String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
     }
 
     func importPage(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
