@@ -13,8 +13,8 @@ private let caseURL = "/cases/video-recommendation"
 
 extension Browser {
     /// Starts an attempt on `caseURL` and returns its id.
-    func startAttempt(_ url: String = caseURL) async throws -> Int64 {
-        let r = try await submit(url + "/attempts", [], tokenFrom: url)
+    func startAttempt(_ url: String = caseURL, step: String? = nil) async throws -> Int64 {
+        let r = try await submit(url + "/attempts", step.map { [("step", $0)] } ?? [], tokenFrom: url)
         guard r.status == .seeOther, let loc = r.location, loc.hasPrefix("/attempts/"), let id = Int64(loc.dropFirst("/attempts/".count))
         else { throw TestFailure("start failed: \(r.status) \(r.location ?? "")") }
         return id
@@ -611,6 +611,47 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
             #expect(!review.text.contains("Practise this"))
             #expect(review.text.contains("Review your Weak points deck (42 cards)"))
             #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM card WHERE userId IS NOT NULL") } == 42)
+        }
+    }
+
+    @Test func aReDrillIsOneStepOnItsOwnClockGradedOnThatStepsPoints() async throws {
+        let shared = try await SharedServices.shared.get()
+        await shared.grader.waitUntilSettled()
+        let evaluationPoints = try #require(shared.knowledgeBase.rubrics["video-recommendation"]).filter { $0.step == "evaluation" }.count
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("driller")
+            #expect(try await b.submit(caseURL + "/attempts", [("step", "lunch")], tokenFrom: caseURL).status == .badRequest)
+            let id = try await b.startAttempt(step: "evaluation")
+            let editor = try await b.get("/attempts/\(id)")
+            #expect(editor.text.contains("Re-drill: Evaluation"))
+            #expect(editor.text.contains("id=\"text-evaluation\""))
+            #expect(!editor.text.contains("id=\"text-requirements\""))
+            #expect(editor.text.contains("data-total-seconds=\"\(FrameworkStep.evaluation.suggestedMinutes * 60)\""))
+            let token = try await b.csrfToken(from: "/attempts/\(id)")
+            _ = try await b.autosave(id, step: "evaluation", text: "Split by time so the offline test looks like the future; report recall@k per stage.",
+                                     version: 0, seconds: 60, token: token)
+            // A step the drill does not hold is not saved.
+            #expect(try await b.autosave(id, step: "data", text: "x", version: 0, seconds: 1, token: token).status == .notFound)
+            _ = try await b.post("/attempts/\(id)", [("csrf_token", token), ("action", "submit")])
+            let review = try await b.get("/attempts/\(id)/review")
+            #expect(review.text.contains("id=\"review-evaluation\""))
+            #expect(!review.text.contains("id=\"review-requirements\""))
+            let api = try JSONDecoder().decode(GradeReport.self, from: Data(try await b.get("/api/v1/attempts/\(id)/grade").text.utf8))
+            #expect(api.points.count == evaluationPoints)
+            #expect(api.points.allSatisfy { $0.step == "evaluation" })
+            #expect(api.steps.map(\.step) == ["evaluation"])
+            #expect(try await b.get(caseURL + "/attempts").text.contains("Re-drill: Evaluation"))
+            // A full attempt's weak step offers a re-drill; so does a weak-point card of that step.
+            let full = try await b.startAttempt()
+            let t2 = try await b.csrfToken(from: "/attempts/\(full)")
+            _ = try await b.post("/attempts/\(full)", [("csrf_token", t2), ("action", "submit")])
+            let fullReview = try await b.get("/attempts/\(full)/review")
+            #expect(fullReview.text.contains("Re-drill this step"))
+            _ = try await b.post("/attempts/\(full)/practise", [("csrf_token", t2), ("point", "all")])
+            let card = try await b.get("/cards/review?deck=Weak%20points%3A%20Video%20recommendation&reveal=1")
+            #expect(card.text.contains("Re-drill this step:"))
+            #expect(card.text.contains("name=\"step\" value=\""))
         }
     }
 

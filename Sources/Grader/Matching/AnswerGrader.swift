@@ -42,6 +42,13 @@ public struct PreparedRubric: Sendable {
         self.statementEmbeddings = statementEmbeddings
     }
 
+    /// The points expected in `steps` only (a re-drill of one step); the whole rubric when every step is there.
+    public func restricted(to steps: Set<String>) -> PreparedRubric {
+        let keep = points.indices.filter { steps.contains(points[$0].step) }
+        guard keep.count < points.count else { return self }
+        return PreparedRubric(slug: slug, points: keep.map { points[$0] }, statementEmbeddings: keep.map { statementEmbeddings[$0] })
+    }
+
     /// Every model statement of `rubrics` in one list, in a fixed order, and the way back to prepared rubrics once
     /// they are embedded (so a cache can store them as one block).
     public static func statements(of rubrics: [String: [GradablePoint]]) -> [String] {

@@ -32,6 +32,8 @@ struct AttemptEditorPage {
     let id: Int64
     let caseTitle: String, caseURL: String, historyURL: String
     let csrfToken: String
+    /// "Re-drill: Evaluation" for a one-step attempt.
+    let drillTitle: String?
     let totalMinutes: Int, totalSeconds: Int, wrapUpMinutes: Int
     let spent: String
     let steps: [EditorStepModel]
@@ -52,6 +54,8 @@ struct ReviewStepModel {
     let hasPoints: Bool
     /// The grader's score for the step, nil while the grader is not ready.
     let scored: StepScoreModel?
+    /// Below the bar: offer a re-drill of this step.
+    let redrillURL: String?
     let covered: Int, total: Int
     let spent: String
     let minutes: Int

@@ -124,10 +124,11 @@ struct ReviewGrade {
             return (all.filter { $0.verdict == .covered }.count, all.count)
         }
         let bar = calibration.hireBar
-        let weakest = FrameworkStep.allCases.map { ($0, stepScore($0)) }.filter { $0.1 < bar }.min { $0.1 < $1.1 }
+        let graded = FrameworkStep.allCases.filter { s in report.steps.contains { $0.step == s.rawValue } }
+        let weakest = graded.map { ($0, stepScore($0)) }.filter { $0.1 < bar }.min { $0.1 < $1.1 }
         let senior = raised("senior"), staff = raised("staff")
         let gaps = InterviewGuide.dimensions.compactMap { d -> DimensionGapModel? in
-            guard let steps = Self.dimensionSteps[d.key] else { return nil }
+            guard let steps = Self.dimensionSteps[d.key]?.filter(graded.contains), !steps.isEmpty else { return nil }
             let mean = steps.map(stepScore).reduce(0, +) / steps.count
             let graderSignal = calibration.signal(mean)
             let grader = "\(InterviewGuide.signal(graderSignal)) (steps scored \(mean))"

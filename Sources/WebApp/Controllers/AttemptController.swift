@@ -23,7 +23,7 @@ struct AttemptController: Sendable {
     static let steps = FrameworkStep.allCases
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("/cases/:slug/attempts") { _, ctx in try await start(ctx) }
+        router.post("/cases/:slug/attempts") { req, ctx in try await start(req, ctx) }
         router.get("/cases/:slug/attempts") { _, ctx in try await history(ctx) }
         router.get("/attempts/:id") { req, ctx in try await editor(req, ctx) }
         router.post("/attempts/:id") { req, ctx in try await saveForm(req, ctx) }
@@ -56,13 +56,35 @@ struct AttemptController: Sendable {
 
     // MARK: start and history
 
-    func start(_ ctx: AppRequestContext) async throws -> Response {
+    /// A full mock interview, or with `step` a re-drill: a short attempt on that one step, graded on its points only.
+    func start(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        var req = req
         let slug = try ctx.parameters.require("slug")
         guard let doc = caseStudy(slug) else { throw AppError.notFound("There is no case study “\(slug.prefix(80))”.") }
         guard let session = ctx.session else { throw SignInRequired(next: doc.url) }
-        let id = try await attempts.createAttempt(userId: session.userId, caseSlug: doc.slug, steps: Self.steps.map(\.rawValue), now: Date())
-        ctx.logger.info("attempt started", metadata: ["attemptId": "\(id)"])
+        let form = try await FormFields.read(&req, limit: maxBodyBytes)
+        var steps = Self.steps
+        if let raw = form["step"], !raw.isEmpty {
+            guard let step = FrameworkStep(rawValue: raw) else {
+                throw AppError(.badRequest, "There is no step “\(raw.prefix(40))” to re-drill; nothing was started.")
+            }
+            steps = [step]
+        }
+        let id = try await attempts.createAttempt(userId: session.userId, caseSlug: doc.slug, steps: steps.map(\.rawValue), now: Date())
+        ctx.logger.info("attempt started", metadata: ["attemptId": "\(id)", "steps": "\(steps.count)"])
         return .redirect(to: "/attempts/\(id)")
+    }
+
+    /// The framework steps an attempt holds, in order: all seven, or the one step of a re-drill.
+    static func steps(of records: [AttemptStepRecord]) -> [FrameworkStep] {
+        let present = Set(records.map(\.step))
+        let steps = FrameworkStep.allCases.filter { present.contains($0.rawValue) }
+        return steps.isEmpty ? FrameworkStep.allCases : steps
+    }
+
+    /// "Re-drill: Evaluation" for a one-step attempt, nil for a full one.
+    static func drillTitle(_ steps: [FrameworkStep]) -> String? {
+        steps.count == 1 ? "Re-drill: \(steps[0].sectionTitle)" : nil
     }
 
     func history(_ ctx: AppRequestContext) async throws -> Response {
@@ -77,10 +99,11 @@ struct AttemptController: Sendable {
         var rows: [HistoryRowModel] = []
         for (a, steps) in withSteps {
             let score = scores[a.id]
+            let kind = Self.drillTitle(Self.steps(of: steps))
             rows.append(HistoryRowModel(
                 url: "/attempts/\(a.id)", reviewURL: "/attempts/\(a.id)/review", exportURL: "/attempts/\(a.id)/export.md",
                 started: Self.dateTime(a.startedAt), duration: Durations.format(steps.map(\.secondsSpent).reduce(0, +)),
-                status: Self.status(a), score: score, scoreText: score.map { "\($0)/100" } ?? (a.submittedAt == nil ? "not submitted" : "open the review to grade"),
+                status: kind.map { "\($0) · \(Self.status(a))" } ?? Self.status(a), score: score, scoreText: score.map { "\($0)/100" } ?? (a.submittedAt == nil ? "not submitted" : "open the review to grade"),
                 selfGrade: Self.gradeSummary(a.grades) ?? "not graded"))
         }
         let graded = try await AttemptActivity.graded(userId: session.userId, caseSlug: doc.slug, attempts: attempts, grader: grader)
@@ -117,9 +140,13 @@ struct AttemptController: Sendable {
 
     func renderEditor(_ session: CurrentSession, _ attempt: AttemptRecord, _ doc: Document, overrides: [String: StepOverride],
                       notice: String?, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
-                                uniquingKeysWith: { a, _ in a })
-        let steps = Self.steps.enumerated().map { i, step -> EditorStepModel in
+        let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
+        let stored = Dictionary(records.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
+        let present = Self.steps(of: records)
+        let drill = Self.drillTitle(present)
+        let minutes = drill == nil ? InterviewGuide.totalMinutes : present.map(\.suggestedMinutes).reduce(0, +)
+        let steps = present.map { step -> EditorStepModel in
+            let i = FrameworkStep.allCases.firstIndex(of: step) ?? 0
             let s = stored[step.rawValue]
             let o = overrides[step.rawValue]
             let seconds = s?.secondsSpent ?? 0
@@ -133,8 +160,8 @@ struct AttemptController: Sendable {
         let page = AttemptEditorPage(
             layout: views.layout(nav: .cases, path: "/attempts/\(attempt.id)", session: session), id: attempt.id,
             caseTitle: doc.title, caseURL: doc.url, historyURL: doc.url + "/attempts", csrfToken: session.csrfToken,
-            totalMinutes: InterviewGuide.totalMinutes, totalSeconds: InterviewGuide.totalMinutes * 60,
-            wrapUpMinutes: InterviewGuide.wrapUpMinutes, spent: Durations.format(total), steps: steps,
+            drillTitle: drill, totalMinutes: minutes, totalSeconds: minutes * 60,
+            wrapUpMinutes: drill == nil ? InterviewGuide.wrapUpMinutes : 0, spent: Durations.format(total), steps: steps,
             submitted: attempt.submittedAt.map(Self.dateTime), reviewURL: "/attempts/\(attempt.id)/review",
             notice: notice, pageError: error, maxStepKB: InterviewGuide.maxStepBytes / 1024)
         return html(page, template: "attempt-editor", status: status)
@@ -286,7 +313,9 @@ struct AttemptController: Sendable {
         case .unavailable(let message):
             unavailable = message
         }
-        let steps = Self.steps.enumerated().map { i, step -> ReviewStepModel in
+        let present = Self.steps(of: records)
+        let steps = present.map { step -> ReviewStepModel in
+            let i = FrameworkStep.allCases.firstIndex(of: step) ?? 0
             let body = stored[step.rawValue]?.body ?? ""
             let reference = doc.sections.first { $0.step == step }?.html ?? ""
             let points = graded?.points(for: step) ?? []
@@ -295,6 +324,7 @@ struct AttemptController: Sendable {
                 answerHTML: graded.map { EvidenceHighlighter.html(body, ranges: $0.ranges(in: step)) } ?? UserMarkdown.html(body),
                 empty: body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, referenceHTML: reference,
                 hasReference: !reference.isEmpty, points: points, hasPoints: !points.isEmpty, scored: graded.map { StepScoreModel(value: $0.stepScore(step), below: $0.stepScore(step) < $0.calibration.hireBar) },
+                redrillURL: (graded.map { $0.stepScore(step) < $0.calibration.hireBar } ?? false) ? doc.url + "/attempts" : nil,
                 covered: points.filter { $0.verdictClass == "is-covered" }.count, total: points.count,
                 spent: Durations.format(stored[step.rawValue]?.secondsSpent ?? 0), minutes: step.suggestedMinutes)
         }
@@ -426,7 +456,7 @@ struct AttemptController: Sendable {
         md += "- Status: \(Self.status(attempt))\n"
         if let score { md += "- Grader score: \(score)/100\n" }
         if let g = Self.gradeSummary(attempt.grades) { md += "- Self-assessment: \(g)\n" }
-        for step in Self.steps {
+        for step in Self.steps(of: Array(stored.values)) {
             let s = stored[step.rawValue]
             md += "\n## \(step.sectionTitle)\n\n"
             md += "<!-- \(Durations.format(s?.secondsSpent ?? 0)) of \(step.suggestedMinutes) min suggested -->\n\n"

@@ -22,6 +22,14 @@ struct ReviewCardModel {
     let revealed: Bool
     let buttons: [GradeButton]
     let revealURL: String
+    /// A weak-point card offers a re-drill of its step on its case.
+    let redrill: RedrillOffer?
+}
+
+struct RedrillOffer {
+    let url: String
+    let step: String
+    let title: String
 }
 
 struct SessionSummary {

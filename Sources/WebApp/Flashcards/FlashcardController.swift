@@ -122,7 +122,8 @@ struct FlashcardController: Sendable {
             }
             current = ReviewCardModel(id: card.id, frontHtml: card.frontHtml, backHtml: card.backHtml, cardDeck: card.deck,
                                       isNew: srs.reviewCount == 0, token: srs.reviewCount, revealed: reveal, buttons: buttons,
-                                      revealURL: "/cards/review?" + (deck.map { "deck=" + SafeRedirect.queryEncode($0) + "&" } ?? "") + "reveal=1")
+                                      revealURL: "/cards/review?" + (deck.map { "deck=" + SafeRedirect.queryEncode($0) + "&" } ?? "") + "reveal=1",
+                                      redrill: Self.redrill(card))
         } else {
             let log = try await store.reviewLog(userId: session.userId, since: today.start)
             let again = log.filter { $0.rating == 1 }.count
@@ -370,6 +371,17 @@ struct FlashcardController: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/octet-stream",
                                                .contentDisposition: "attachment; filename=\"\(name)\""],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A weak-point card (tags `weak-point case:<slug> step:<step>`) offers a short re-drill of its step.
+    static func redrill(_ card: CardRow) -> RedrillOffer? {
+        let tags = card.tags.split(separator: " ").map(String.init)
+        guard tags.contains("weak-point"),
+            let slug = tags.first(where: { $0.hasPrefix("case:") })?.dropFirst(5),
+            let step = tags.first(where: { $0.hasPrefix("step:") }).flatMap({ FrameworkStep(rawValue: String($0.dropFirst(5))) }),
+            slugify(String(slug)) == String(slug)
+        else { return nil }
+        return RedrillOffer(url: "/cases/\(slug)/attempts", step: step.rawValue, title: "\(step.sectionTitle), \(step.suggestedMinutes) min")
     }
 
     /// Where a card comes from, as the Source field shows it on the phone.

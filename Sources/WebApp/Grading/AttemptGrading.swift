@@ -16,10 +16,10 @@ struct AttemptGrading: Sendable {
         return e
     }()
 
-    /// The steps' text in framework order, as the grader takes it.
+    /// The steps' text in framework order, as the grader takes it: all seven, or a re-drill's one step.
     static func gradedSteps(_ stored: [AttemptStepRecord]) -> [(step: String, text: String)] {
         let byStep = Dictionary(stored.map { ($0.step, $0.body) }, uniquingKeysWith: { a, _ in a })
-        return FrameworkStep.allCases.map { ($0.rawValue, byStep[$0.rawValue] ?? "") }
+        return AttemptController.steps(of: stored).map { ($0.rawValue, byStep[$0.rawValue] ?? "") }
     }
 
     func key(_ attempt: AttemptRecord, _ steps: [AttemptStepRecord]) -> String {

@@ -107,7 +107,8 @@ public final class GraderService: Sendable {
         case .ready(let g, let rubrics):
             guard let r = rubrics[slug] else { return .unavailable("The case study “\(slug)” has no gradable rubric.") }
             grader = g
-            rubric = r
+            // A re-drill of some steps is graded on those steps' points only.
+            rubric = r.restricted(to: Set(steps.map(\.step)))
         }
         let key = key(slug: slug, steps: steps)
         if let hit = cache.withLock({ $0.get(key) }) { return .graded(hit) }
