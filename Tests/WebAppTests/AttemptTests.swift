@@ -564,8 +564,13 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
             rows = try await cards()
             #expect(n == rows.count - 1 && n > 30)
             #expect(Set(rows.map { $0["guid"] as String }).count == rows.count)
-            // They are in the review queue like any card.
+            // They are in the review queue like any card, and by default new weak-point cards come before chapter cards.
             #expect(try await b.get("/cards/review?deck=Weak%20points%3A%20Video%20recommendation").status == .ok)
+            #expect(try await b.get("/cards/review").text.contains("Deck Weak points: Video recommendation · new card"))
+            let st = try await b.csrfToken(from: "/cards/settings")
+            _ = try await b.post("/cards/settings", [("csrf_token", st), ("desired_retention", "0.90"), ("maximum_interval", "36500"),
+                                                    ("time_zone", "UTC"), ("day_start_hour", "4")])
+            #expect(!(try await b.get("/cards/review").text.contains("Deck Weak points: Video recommendation")))
 
             // A later attempt that covers the point says so on its card; deleting the attempts keeps the cards.
             let later = try await b.startAttempt()

@@ -58,6 +58,7 @@ struct SettingsPage {
     let timeZone: String
     let dayStartHour: Int
     let addWeakPoints: Bool
+    let weakPointsFirst: Bool
     let errors: [String]
     let saved: Bool
 }

@@ -179,7 +179,7 @@ struct FlashcardController: Sendable {
         return page(SettingsPage(layout: views.layout(path: "/cards/settings", session: session), csrfToken: session.csrfToken,
                                  retention: String(format: "%.2f", settings.desiredRetention), maximumInterval: settings.maximumIntervalDays,
                                  timeZone: settings.timeZone, dayStartHour: settings.dayStartHour,
-                                 addWeakPoints: settings.addWeakPoints, errors: [],
+                                 addWeakPoints: settings.addWeakPoints, weakPointsFirst: settings.weakPointsFirst, errors: [],
                                  saved: req.uri.queryParameters.get("saved") == "1"),
                     template: "cards-settings")
     }
@@ -202,12 +202,14 @@ struct FlashcardController: Sendable {
         guard errors.isEmpty, let retention, let maxInterval, let hour else {
             return page(SettingsPage(layout: views.layout(path: "/cards/settings", session: session), csrfToken: session.csrfToken,
                                      retention: form["desired_retention"] ?? "", maximumInterval: maxInterval ?? 0, timeZone: timeZone,
-                                     dayStartHour: hour ?? 0, addWeakPoints: form["add_weak_points"] == "1", errors: errors, saved: false),
+                                     dayStartHour: hour ?? 0, addWeakPoints: form["add_weak_points"] == "1",
+                                     weakPointsFirst: form["weak_points_first"] == "1", errors: errors, saved: false),
                         template: "cards-settings", status: .unprocessableContent)
         }
         try await store.updateSettings(userId: session.userId, CardSettings(desiredRetention: retention, maximumIntervalDays: maxInterval,
                                                                             timeZone: timeZone, dayStartHour: hour,
-                                                                            addWeakPoints: form["add_weak_points"] == "1"))
+                                                                            addWeakPoints: form["add_weak_points"] == "1",
+                                                                            weakPointsFirst: form["weak_points_first"] == "1"))
         return .redirect(to: "/cards/settings?saved=1", type: .normal)
     }
 

@@ -60,6 +60,8 @@ struct CardSettings: Sendable, Equatable {
     var dayStartHour: Int
     /// Every point a graded mock interview misses becomes a weak-point card without asking.
     var addWeakPoints: Bool = false
+    /// New weak-point cards come before new chapter cards.
+    var weakPointsFirst: Bool = true
 
     var scheduler: FSRSScheduler {
         (try? FSRSScheduler(desiredRetention: desiredRetention, maximumInterval: maximumIntervalDays, enableFuzzing: true))
@@ -176,10 +178,11 @@ struct FlashcardStore: Sendable {
 
     func settings(userId: Int64) async throws -> CardSettings? {
         try await writer.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT desiredRetention, maximumIntervalDays, timeZone, dayStartHour, addWeakPoints FROM user WHERE id = ?"),
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT desiredRetention, maximumIntervalDays, timeZone, dayStartHour, addWeakPoints, weakPointsFirst FROM user WHERE id = ?"),
                              arguments: [userId]).map {
                 CardSettings(desiredRetention: $0["desiredRetention"], maximumIntervalDays: $0["maximumIntervalDays"],
-                             timeZone: $0["timeZone"], dayStartHour: $0["dayStartHour"], addWeakPoints: $0["addWeakPoints"])
+                             timeZone: $0["timeZone"], dayStartHour: $0["dayStartHour"], addWeakPoints: $0["addWeakPoints"],
+                             weakPointsFirst: $0["weakPointsFirst"])
             }
         }
     }
@@ -187,8 +190,10 @@ struct FlashcardStore: Sendable {
     func updateSettings(userId: Int64, _ s: CardSettings) async throws {
         try await writer.write { db in
             try db.cachedStatement(sql: """
-                UPDATE user SET desiredRetention = ?, maximumIntervalDays = ?, timeZone = ?, dayStartHour = ?, addWeakPoints = ? WHERE id = ?
-                """).execute(arguments: [s.desiredRetention, s.maximumIntervalDays, s.timeZone, s.dayStartHour, s.addWeakPoints, userId])
+                UPDATE user SET desiredRetention = ?, maximumIntervalDays = ?, timeZone = ?, dayStartHour = ?, addWeakPoints = ?,
+                    weakPointsFirst = ? WHERE id = ?
+                """).execute(arguments: [s.desiredRetention, s.maximumIntervalDays, s.timeZone, s.dayStartHour, s.addWeakPoints,
+                                         s.weakPointsFirst, userId])
         }
     }
 
@@ -275,9 +280,14 @@ struct FlashcardStore: Sendable {
             guard let scheduled = state?.card, scheduled.state != .review, scheduled.due > now else { return (card, state) }
             ahead = (card, state)
         }
+        // New cards share one daily limit; the learner's setting puts weak-point cards (GUID `casebook-weak/…`) first
+        // or after the chapters' cards, then their other own cards.
+        let weakFirst = try Bool.fetchOne(db.cachedStatement(sql: "SELECT weakPointsFirst FROM user WHERE id = ?"), arguments: [userId]) ?? true
+        let weak = "(c.userId IS NOT NULL AND substr(c.guid, 1, 14) = 'casebook-weak/')"
+        let order = weakFirst ? "\(weak) DESC, c.userId IS NOT NULL, c.position, c.id" : "c.userId IS NOT NULL, c.position, c.id"
         if try introduced(db, userId: userId, since: today.start) < newLimit,
            let card = try CardRow.fetchOne(db.cachedStatement(sql: """
-            SELECT \(cardColumns) \(newSQL(deck: deck)) ORDER BY c.userId IS NOT NULL, c.position, c.id LIMIT 1
+            SELECT \(cardColumns) \(newSQL(deck: deck)) ORDER BY \(order) LIMIT 1
             """), arguments: args) {
             return (card, try fetchState(db, userId: userId, card: card))
         }
