@@ -17,4 +17,4 @@ fi
 "$BIN" serve --port "$PORT" --data-dir "$work/data" --recsys-items 2000 --recsys-users 200 --log-level warning >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 240); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.25; done
-"$venv/bin/python" Tests/anki/import_test.py "http://127.0.0.1:$PORT" "$work"
+"$venv/bin/python" Tests/anki/anki_import.py "http://127.0.0.1:$PORT" "$work"

@@ -1,5 +1,6 @@
 """Mock interviews in a real browser: autosave, offline drafts kept in localStorage, preview, the clock, gating, axe."""
 import time
+import urllib.parse
 
 from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
@@ -82,5 +83,26 @@ def test_mock_interview_autosaves_keeps_offline_drafts_and_previews(server, brow
     assert browser.execute_script("return window.pwned === undefined")
     assert not serious(browser), serious(browser)
     shot("attempt-review")
+    review_url = browser.current_url
+
+    # A missed point becomes a weak-point card with one click, and the page says where it went.
+    practise = browser.find_element(By.XPATH, "(//button[normalize-space()='Practise this'])[1]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", practise)
+    practise.click()
+    WebDriverWait(browser, 10).until(lambda d: "practise=1" in d.current_url)
+    assert "Added to your Weak points deck" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert browser.find_elements(By.XPATH, "//p[normalize-space()='✓ In your Weak points deck.']")
+    browser.get(server + "/cards/review?deck=" + urllib.parse.quote("Weak points: News feed ranking") + "&reveal=1")
+    assert "Weak points: News feed ranking" in browser.find_element(By.CSS_SELECTOR, ".card-meta").text
+    assert browser.find_elements(By.XPATH, "//button[starts-with(normalize-space(), 'Re-drill this step:')]")
+    assert not serious(browser), serious(browser)
+    shot("weak-point-card")
+
+    # The history draws the graded attempt; axe finds nothing serious on it.
+    browser.get(server + "/cases/news-feed/attempts")
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.progress-chart")
+    assert not serious(browser), serious(browser)
+    shot("attempt-history")
+    browser.get(review_url.split("?")[0])
     browser.get(server + "/cases/news-feed")
     assert not browser.find_elements(By.CSS_SELECTOR, "details.solution-gate")
