@@ -593,6 +593,7 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
             #expect(dash.text.contains("Your skill profile"))
             #expect(dash.text.contains("Next: "))
             #expect(dash.text.contains("on Video recommendation"))
+            #expect(dash.text.contains("on your first ones (1 case attempted more than once)"))
             try await db.writer.write { try $0.execute(sql: "DELETE FROM attempt") }
             #expect(try await cards().count == rows.count)
         }
@@ -724,6 +725,9 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         #expect(p?.suggestion == "Next: Evaluation on Fraud detection — you missed “Waits for delayed labels” in 2 attempts.")
         #expect(p?.suggestionURL == "/cases/fraud-detection#evaluation")
         #expect(AttemptProgress.profile([], rubrics: [:], titles: [:], caseURLs: [:]) == nil)
+        // Fraud detection went from its first attempt to its second; news feed has one attempt, so it is left out.
+        let first = graded[0].report.score, second = graded[1].report.score
+        #expect(p?.trend == "Your latest attempts score up \(second - first) points on your first ones (1 case attempted more than once).")
     }
 
     @Test func theChartIsOneLineThroughEveryAttemptWithEscapedText() {

@@ -99,6 +99,9 @@ public enum AttemptProgress {
         public let suggestion: String?
         public let suggestionURL: String?
         public let cases: Int
+        /// Whether the learner is improving: over cases attempted more than once, the latest graded attempt's score
+        /// against the first one's, on average ("+14 since your first attempt, over 3 cases"); nil with no repeat.
+        public let trend: String?
     }
 
     /// The profile over every graded attempt; nil when nothing is graded yet.
@@ -142,6 +145,19 @@ public enum AttemptProgress {
                 suggestionURL = caseURLs[slug].map { $0 + "#" + weakest.sectionId }
             }
         }
-        return Profile(steps: steps, weakest: weakest, suggestion: suggestion, suggestionURL: suggestionURL, cases: latest.count)
+        return Profile(steps: steps, weakest: weakest, suggestion: suggestion, suggestionURL: suggestionURL, cases: latest.count,
+                       trend: trend(graded))
+    }
+
+    static func trend(_ graded: [Graded]) -> String? {
+        let repeated = Dictionary(grouping: graded, by: \.slug).values.filter { $0.count > 1 }.map { list -> Int in
+            let sorted = list.sorted { $0.startedAt < $1.startedAt }
+            return sorted.last!.report.score - sorted.first!.report.score
+        }
+        guard !repeated.isEmpty else { return nil }
+        let mean = Int((Double(repeated.reduce(0, +)) / Double(repeated.count)).rounded())
+        let cases = repeated.count == 1 ? "1 case attempted more than once" : "\(repeated.count) cases attempted more than once"
+        let change = mean > 0 ? "up \(mean) points" : mean < 0 ? "down \(-mean) points" : "unchanged"
+        return "Your latest attempts score \(change) on your first ones (\(cases))."
     }
 }

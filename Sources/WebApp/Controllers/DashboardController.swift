@@ -114,6 +114,7 @@ struct SkillProfilePanel {
     let casesLabel: String
     let suggestion: String?
     let suggestionURL: String?
+    let trend: String?
 
     init(_ p: AttemptProgress.Profile) {
         rows = p.steps.enumerated().map { i, s in
@@ -124,6 +125,7 @@ struct SkillProfilePanel {
         casesLabel = p.cases == 1 ? "1 case" : "\(p.cases) cases"
         suggestion = p.suggestion
         suggestionURL = p.suggestionURL
+        trend = p.trend
     }
 }
 
