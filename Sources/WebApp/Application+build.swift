@@ -154,7 +154,7 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     router.add(middleware: MetricsMiddleware())
     let cookies = CookieSettings(secure: config.secureCookies)
     let catalog = ProgressCatalog(kb: services.knowledgeBase)
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: config.secureCookies))
     // Outside the error pages, so that an error page knows who is signed in (its header shows the account menu).
     router.add(middleware: SessionMiddleware(sessions: services.accounts.sessions, cookies: cookies,
                                              idleTimeout: config.sessionIdleTimeout, trustForwardedFor: config.trustForwardedFor))
@@ -207,7 +207,9 @@ func makeApplication(_ services: AppServices, config: AppConfiguration, logger: 
     let http1 = HTTP1Channel.Configuration(
         idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: config.maxHeaderBytes, maxHeaderListSize: config.maxHeaderBytes))
-    let early = EarlyPages(pages: services.pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName, serverName: serverName)
+    var pages = EarlyPages(pages: services.pages, sessionCookieName: CookieSettings(secure: config.secureCookies).sessionName, serverName: serverName)
+    pages.hsts = config.secureCookies
+    let early = pages
     return Application(
         router: buildRouter(services, config: config),
         server: HTTPServerBuilder { responder in CasebookHTTP1Channel(responder: responder, configuration: http1, earlyPages: early) },

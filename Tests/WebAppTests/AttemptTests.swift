@@ -770,3 +770,29 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         #expect(AnkiPackage.stripped("<b>What</b> is&nbsp;it?") == "What is it?")
     }
 }
+
+@Suite struct TransportAndExportHeaderTests {
+    @Test func hstsOnlyBehindTLS() async throws {
+        try await withAccountsApp(configure: { $0.secureCookies = true }) { client, _ in
+            let r = try await client.execute(uri: "/cases", method: .get)
+            #expect(r.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000")
+        }
+        try await withAccountsApp { client, _ in
+            let r = try await client.execute(uri: "/cases", method: .get)
+            #expect(r.headers[HTTPField.Name("Strict-Transport-Security")!] == nil)
+        }
+    }
+
+    @Test func everyExportIsPrivateAndNotStored() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("exporter")
+            let id = try await b.startAttempt()
+            for path in ["/cards/export.txt", "/cards/export.apkg", "/me/export", "/attempts/\(id)/export.md"] {
+                let r = try await b.get(path)
+                #expect(r.status == .ok, "\(path)")
+                #expect(r.headers[.cacheControl] == "private, no-store", "\(path)")
+            }
+        }
+    }
+}

@@ -352,7 +352,8 @@ struct FlashcardController: Sendable {
                                                           deck: "Casebook::" + $0.deck, tags: $0.tags) })
         let name = "casebook-cards" + (deck.map { "-" + $0 } ?? "") + ".txt"
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8",
-                                               .contentDisposition: "attachment; filename=\"\(name)\""],
+                                               .contentDisposition: "attachment; filename=\"\(name)\"",
+                                               .cacheControl: "private, no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
@@ -371,7 +372,8 @@ struct FlashcardController: Sendable {
         let data = try await NIOThreadPool.singleton.runIfActive { try AnkiPackage.data(notes, now: Date()) }
         let name = "casebook-cards" + (deck.map { "-" + Self.fileSafe($0) } ?? "") + ".apkg"
         return Response(status: .ok, headers: [.contentType: "application/octet-stream",
-                                               .contentDisposition: "attachment; filename=\"\(name)\""],
+                                               .contentDisposition: "attachment; filename=\"\(name)\"",
+                                               .cacheControl: "private, no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

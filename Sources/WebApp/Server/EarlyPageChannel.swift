@@ -50,6 +50,8 @@ struct EarlyPages: Sendable {
     let sessionCookieName: String
     let serverName: String
     let metrics: PageMetrics
+    /// `Strict-Transport-Security` on these pages too, when serving behind TLS.
+    var hsts = false
 
     init(pages: AnonymousPages, sessionCookieName: String, serverName: String) {
         self.pages = pages
@@ -121,7 +123,7 @@ final class EarlyPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func respond(context: ChannelHandlerContext, page: AnonymousPages.Page) {
         let started = DispatchTime.now().uptimeNanoseconds
         var fields = ContentController.pageHeaders
-        SecurityHeadersMiddleware.apply(to: &fields, requestId: RequestID().description)
+        SecurityHeadersMiddleware.apply(to: &fields, requestId: RequestID().description, hsts: pages.hsts)
         fields[.contentLength] = String(page.body.readableBytes)
         fields[.date] = date.now()
         fields[.server] = pages.serverName
