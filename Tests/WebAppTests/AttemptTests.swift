@@ -783,6 +783,19 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         }
     }
 
+    @Test func aDoubleSlashPathNeverRedirectsToAnotherHost() async throws {
+        try await withApp { client in
+            for path in ["//api", "//api/", "//example.com/x", "//css"] {
+                let r = try await client.execute(uri: path, method: .get)
+                #expect(r.status == .notFound, "\(path)")
+                #expect(r.headers[.location] == nil, "\(path)")
+            }
+            // A folder of our own still redirects to itself with one slash.
+            let folder = try await client.execute(uri: "/api", method: .get)
+            #expect(folder.headers[.location].map { !$0.hasPrefix("//") } ?? true)
+        }
+    }
+
     @Test func everyExportIsPrivateAndNotStored() async throws {
         try await withAccountsApp { client, _ in
             let b = Browser(client)

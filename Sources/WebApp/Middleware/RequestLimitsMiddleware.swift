@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// Refuses bodies over the configured size (413) and paths that try to climb out of a folder (404), before any
-/// handler or the static file server sees them.
+/// handler or the static file server sees them. A path starting with "//" is a 404 too: the static file server would
+/// answer `GET //api` with `Location: //api/`, which a browser reads as another host.
 struct RequestLimitsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maxBodyBytes: Int
@@ -11,6 +12,7 @@ struct RequestLimitsMiddleware: RouterMiddleware {
             throw AppError(.contentTooLarge, "The request body is \(length) bytes; the limit is \(maxBodyBytes) bytes.")
         }
         let raw = request.uri.path
+        if raw.utf8.starts(with: [UInt8(ascii: "/"), UInt8(ascii: "/")]) { throw AppError.notFound() }
         if Self.climbs(raw.utf8) || (raw.utf8.contains(UInt8(ascii: "%")) && Self.climbs((raw.removingPercentEncoding ?? raw).utf8)) {
             throw AppError.notFound()
         }
