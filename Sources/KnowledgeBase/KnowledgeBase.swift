@@ -124,15 +124,13 @@ public struct KnowledgeBase: Sendable {
         var calibration: GradingCalibration?
         do { calibration = try GradableRubrics.calibration(in: dir) } catch let e as ContentErrors { errors += e.errors }
         if !errors.isEmpty { throw ContentErrors(errors: errors) }
-        // FNV-1a over every file the grade depends on: a cache key, not a security hash.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = ContentHash()
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
         for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".json") || name.hasSuffix(".txt") {
-            for byte in Array(name.utf8) + Array((try? Data(contentsOf: dir.appendingPathComponent(name))) ?? Data()) {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
+            hash.add(name)
+            hash.add(bytes: (try? Data(contentsOf: dir.appendingPathComponent(name))) ?? Data())
         }
-        return (rubrics, calibration, String(hash, radix: 16))
+        return (rubrics, calibration, hash.hex)
     }
 
     private static func checkLinks(documents: [Document], byURL: [String: Int], glossaryIds: Set<String>) -> [ContentError] {

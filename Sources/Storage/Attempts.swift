@@ -118,6 +118,8 @@ public protocol AttemptRepository: Sendable {
     func search(userId: Int64, terms: [String], limit: Int) async throws -> [(AttemptRecord, [AttemptStepRecord])]
     /// The stored grades of the user's attempts among `attemptIds`, by attempt id.
     func storedGrades(userId: Int64, attemptIds: [Int64]) async throws -> [Int64: StoredGrade]
+    /// The user's attempts that have a stored grade, newest first (of one case, or all), in one query.
+    func gradedAttempts(userId: Int64, caseSlug: String?) async throws -> [(AttemptRecord, StoredGrade)]
     /// Stores (or replaces) the grade of the user's attempt; false when the attempt is not theirs.
     @discardableResult
     func storeGrade(userId: Int64, _ grade: StoredGrade) async throws -> Bool
@@ -210,6 +212,8 @@ public struct SQLiteAttemptStore: AttemptRepository {
                     UPDATE attemptStep SET body = ?, version = version + 1, secondsSpent = COALESCE(?, secondsSpent), updatedAt = ?
                     WHERE id = ? AND version = ?
                     """).execute(arguments: [edit.body, seconds, now, row["id"], current.version])
+                // The text a stored grade was made from has changed: the grade goes, and is made again when viewed.
+                try db.cachedStatement(sql: "DELETE FROM attemptGrade WHERE attemptId = ? AND userId = ?").execute(arguments: [attemptId, userId])
                 changed = true
                 results.append(.saved(AttemptStepRecord(step: current.step, body: edit.body, version: current.version + 1,
                                                         secondsSpent: seconds ?? current.secondsSpent, updatedAt: now)))
@@ -281,6 +285,18 @@ public struct SQLiteAttemptStore: AttemptRepository {
             return Dictionary(rows.map { r in
                 (r["attemptId"], StoredGrade(attemptId: r["attemptId"], key: r["gradeKey"], score: r["score"], report: r["report"], gradedAt: r["gradedAt"]))
             }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    public func gradedAttempts(userId: Int64, caseSlug: String?) async throws -> [(AttemptRecord, StoredGrade)] {
+        try await writer.read { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT a.*, g.gradeKey, g.score, g.report, g.gradedAt AS gradeAt FROM attempt a JOIN attemptGrade g ON g.attemptId = a.id
+                WHERE a.userId = ?1 AND (?2 IS NULL OR a.caseSlug = ?2) ORDER BY a.startedAt DESC, a.id DESC
+                """), arguments: [userId, caseSlug])
+            return rows.map { r in
+                (Self.record(r), StoredGrade(attemptId: r["id"], key: r["gradeKey"], score: r["score"], report: r["report"], gradedAt: r["gradeAt"]))
+            }
         }
     }
 

@@ -42,6 +42,27 @@ import Testing
         #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM attemptGrade") } == 0)
     }
 
+    @Test func changingTheTextDropsTheGradeAndListsComeInOneQuery() async throws {
+        let db = try database()
+        let store = SQLiteAttemptStore(db)
+        let ann = try user(db, "ann"), bob = try user(db, "bob")
+        let fraud = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        let feed = try await store.createAttempt(userId: ann, caseSlug: "news-feed", steps: ["data"], now: Date())
+        _ = try await store.createAttempt(userId: bob, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        for id in [fraud, feed] {
+            #expect(try await store.storeGrade(userId: ann, StoredGrade(attemptId: id, key: "k\(id)", score: 30, report: "{}", gradedAt: Date())))
+        }
+        #expect(try await store.gradedAttempts(userId: ann, caseSlug: nil).map(\.0.id).sorted() == [fraud, feed].sorted())
+        #expect(try await store.gradedAttempts(userId: ann, caseSlug: "news-feed").map(\.1.key) == ["k\(feed)"])
+        #expect(try await store.gradedAttempts(userId: bob, caseSlug: nil).isEmpty)
+        // A clock-only save keeps the grade; a changed text drops it.
+        _ = try await store.save(attemptId: fraud, userId: ann, edits: [StepEdit(step: "data", body: "", baseVersion: 0, secondsSpent: 9)], now: Date())
+        #expect(try await store.gradedAttempts(userId: ann, caseSlug: "fraud-detection").count == 1)
+        _ = try await store.save(attemptId: fraud, userId: ann, edits: [StepEdit(step: "data", body: "new text", baseVersion: 0, secondsSpent: 9)], now: Date())
+        #expect(try await store.gradedAttempts(userId: ann, caseSlug: "fraud-detection").isEmpty)
+        #expect(try await store.gradedAttempts(userId: ann, caseSlug: "news-feed").count == 1)
+    }
+
     @Test func aScoreOutsideZeroToHundredIsRefused() async throws {
         let db = try database()
         let store = SQLiteAttemptStore(db)

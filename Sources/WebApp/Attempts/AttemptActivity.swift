@@ -19,13 +19,9 @@ struct AttemptActivity: AttemptActivityProvider, UserSearchProvider {
 
     func recentAttempts(userId: Int64, limit: Int) async throws -> [AttemptSummary] {
         var out: [AttemptSummary] = []
-        var list: [(AttemptRecord, [AttemptStepRecord])] = []
-        for a in try await attempts.attempts(userId: userId, caseSlug: nil, limit: limit) {
-            list.append((a, try await attempts.steps(attemptId: a.id, userId: userId)))
-        }
         var scores: [Int64: Int] = [:]
-        if let grader { scores = try await AttemptGrading(grader: grader, attempts: attempts).currentScores(list) }
-        for (a, _) in list {
+        if let grader { scores = try await AttemptGrading(grader: grader, attempts: attempts).currentScores(userId: userId, caseSlug: nil) }
+        for a in try await attempts.attempts(userId: userId, caseSlug: nil, limit: limit) {
             guard let doc = kb.document(at: "/cases/\(a.caseSlug)") else { continue }
             var status = AttemptController.status(a)
             if let score = scores[a.id] { status += " · graded \(score)/100" }
@@ -37,25 +33,11 @@ struct AttemptActivity: AttemptActivityProvider, UserSearchProvider {
 
     func skillProfile(userId: Int64) async throws -> AttemptProgress.Profile? {
         guard let grader else { return nil }
-        let graded = try await AttemptActivity.graded(userId: userId, caseSlug: nil, attempts: attempts, grader: grader)
+        let graded = try await AttemptGrading(grader: grader, attempts: attempts).graded(userId: userId, caseSlug: nil)
         let cases = kb.documents(of: .caseStudy)
         return AttemptProgress.profile(
             graded, rubrics: kb.rubrics, titles: Dictionary(cases.map { ($0.slug, $0.title) }, uniquingKeysWith: { a, _ in a }),
             caseURLs: Dictionary(cases.map { ($0.slug, $0.url) }, uniquingKeysWith: { a, _ in a }))
-    }
-
-    /// Every graded attempt of the user (of one case, or all), with its current grade; up to 500 attempts.
-    static func graded(userId: Int64, caseSlug: String?, attempts: any AttemptRepository, grader: GraderService) async throws
-        -> [AttemptProgress.Graded]
-    {
-        var list: [(AttemptRecord, [AttemptStepRecord])] = []
-        for a in try await attempts.attempts(userId: userId, caseSlug: caseSlug, limit: 500) where a.submittedAt != nil {
-            list.append((a, try await attempts.steps(attemptId: a.id, userId: userId)))
-        }
-        let reports = try await AttemptGrading(grader: grader, attempts: attempts).currentReports(list)
-        return list.compactMap { a, _ in
-            reports[a.id].map { AttemptProgress.Graded(attemptId: a.id, slug: a.caseSlug, startedAt: a.startedAt, report: $0) }
-        }
     }
 
     func attemptDates(userId: Int64, since: Date) async throws -> [Date] {

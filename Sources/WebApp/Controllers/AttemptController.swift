@@ -92,12 +92,12 @@ struct AttemptController: Sendable {
         guard let doc = caseStudy(slug) else { throw AppError.notFound("There is no case study “\(slug.prefix(80))”.") }
         guard let session = ctx.session else { throw SignInRequired(next: doc.url + "/attempts") }
         let list = try await attempts.attempts(userId: session.userId, caseSlug: doc.slug, limit: 200)
-        var withSteps: [(AttemptRecord, [AttemptStepRecord])] = []
-        for a in list { withSteps.append((a, try await attempts.steps(attemptId: a.id, userId: session.userId))) }
-        // Only grades already made: a list of 200 attempts must not grade 200 answers.
-        let scores = try await grading.currentScores(withSteps)
+        // Grades already made only, in one query: a list of 200 attempts must not grade 200 answers.
+        let graded = try await grading.current(userId: session.userId, caseSlug: doc.slug)
+        let scores = Dictionary(graded.map { ($0.0.id, $0.1.score) }, uniquingKeysWith: { a, _ in a })
         var rows: [HistoryRowModel] = []
-        for (a, steps) in withSteps {
+        for a in list {
+            let steps = try await attempts.steps(attemptId: a.id, userId: session.userId)
             let score = scores[a.id]
             let kind = Self.drillTitle(Self.steps(of: steps))
             rows.append(HistoryRowModel(
@@ -106,9 +106,9 @@ struct AttemptController: Sendable {
                 status: kind.map { "\($0) · \(Self.status(a))" } ?? Self.status(a), score: score, scoreText: score.map { "\($0)/100" } ?? (a.submittedAt == nil ? "not submitted" : "open the review to grade"),
                 selfGrade: Self.gradeSummary(a.grades) ?? "not graded"))
         }
-        let graded = try await AttemptActivity.graded(userId: session.userId, caseSlug: doc.slug, attempts: attempts, grader: grader)
+        let reports = AttemptGrading.graded(graded)
         let bar = kb.gradingCalibration?.hireBar ?? 50
-        let chartRows = AttemptProgress.rows(graded, bar: bar)
+        let chartRows = AttemptProgress.rows(reports, bar: bar)
         let page = AttemptHistoryPage(layout: views.layout(nav: .cases, path: doc.url + "/attempts", session: session),
                                       caseTitle: doc.title, caseURL: doc.url, slug: doc.slug, csrfToken: session.csrfToken,
                                       rows: rows, hasRows: !rows.isEmpty,
@@ -449,7 +449,7 @@ struct AttemptController: Sendable {
         let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/export.md" }
         let stored = Dictionary(try await attempts.steps(attemptId: attempt.id, userId: session.userId).map { ($0.step, $0) },
                                 uniquingKeysWith: { a, _ in a })
-        let score = try await grading.currentScores([(attempt, Array(stored.values))])[attempt.id]
+        let score = try await grading.currentScores(userId: session.userId, caseSlug: attempt.caseSlug)[attempt.id]
         var md = "# Mock interview: \(doc.title)\n\n"
         md += "- Started: \(Self.dateTime(attempt.startedAt))\n"
         md += "- Time spent: \(Durations.format(stored.values.map(\.secondsSpent).reduce(0, +)))\n"

@@ -43,20 +43,29 @@ struct AttemptGrading: Sendable {
         return outcome
     }
 
-    /// The stored grades still current (same text, same rubric version), by attempt id, without grading anything.
-    func currentGrades(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: StoredGrade] {
-        guard let userId = list.first?.0.userId else { return [:] }
-        let stored = try await attempts.storedGrades(userId: userId, attemptIds: list.map(\.0.id))
-        return stored.filter { id, g in list.first { $0.0.id == id }.map { g.key == key($0.0, $0.1) } ?? false }
+    /// The user's stored grades still current, newest first, in one query. A stored grade's text is current by
+    /// construction (saving a changed step deletes it); its key says whether the rubric version is.
+    func current(userId: Int64, caseSlug: String?) async throws -> [(AttemptRecord, StoredGrade)] {
+        try await attempts.gradedAttempts(userId: userId, caseSlug: caseSlug).filter { a, g in
+            g.key.hasPrefix(grader.keyPrefix(slug: a.caseSlug))
+        }
     }
 
-    /// Scores of the current grades (lists).
-    func currentScores(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: Int] {
-        try await currentGrades(list).mapValues(\.score)
+    /// Scores of the current grades by attempt id (lists that must not grade anything).
+    func currentScores(userId: Int64, caseSlug: String?) async throws -> [Int64: Int] {
+        Dictionary(try await current(userId: userId, caseSlug: caseSlug).map { ($0.0.id, $0.1.score) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Reports of the current grades (progress across attempts).
-    func currentReports(_ list: [(AttemptRecord, [AttemptStepRecord])]) async throws -> [Int64: GradeReport] {
-        try await currentGrades(list).compactMapValues { try? Self.decoder.decode(GradeReport.self, from: Data($0.report.utf8)) }
+    /// Every current grade of a submitted attempt with its report, for progress across attempts.
+    func graded(userId: Int64, caseSlug: String?) async throws -> [AttemptProgress.Graded] {
+        Self.graded(try await current(userId: userId, caseSlug: caseSlug))
+    }
+
+    static func graded(_ current: [(AttemptRecord, StoredGrade)]) -> [AttemptProgress.Graded] {
+        current.filter { $0.0.submittedAt != nil }.compactMap { a, g in
+            (try? decoder.decode(GradeReport.self, from: Data(g.report.utf8))).map {
+                AttemptProgress.Graded(attemptId: a.id, slug: a.caseSlug, startedAt: a.startedAt, report: $0)
+            }
+        }
     }
 }

@@ -6,8 +6,8 @@ import NIOPosix
 import Synchronization
 
 /// Owns the rubric grader's lifecycle: loads the sentence encoder and the rubrics' model-statement embeddings on a
-/// background thread while pages are already served, then grades answers off the event loops, caching each grade
-/// by answer text and rubric version.
+/// background thread while pages are already served, then grades answers off the event loops. Grades are kept by
+/// `AttemptGrading` in the database, under `key(slug:steps:)`.
 public final class GraderService: Sendable {
     public enum State: Sendable {
         /// Loading the model or embedding the rubrics' statements; `fraction` feeds the progress bar.
@@ -25,7 +25,6 @@ public final class GraderService: Sendable {
     }
 
     private let state: Mutex<State>
-    private let cache = Mutex(GradeCache(capacity: 2_000))
     let rubricVersion: String
 
     /// A service that is warming up; call `start`.
@@ -96,8 +95,8 @@ public final class GraderService: Sendable {
         while case .warmingUp = current { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
-    /// The grade of `steps` (framework order) against the case's rubric, from the cache when the same text was
-    /// graded under the same rubric version; the work runs on NIO's thread pool, never on an event loop.
+    /// The grade of `steps` (framework order) against the case's rubric; the work runs on NIO's thread pool, never
+    /// on an event loop.
     public func grade(slug: String, steps: [(step: String, text: String)]) async -> Outcome {
         let grader: AnswerGrader
         let rubric: PreparedRubric
@@ -110,80 +109,33 @@ public final class GraderService: Sendable {
             // A re-drill of some steps is graded on those steps' points only.
             rubric = r.restricted(to: Set(steps.map(\.step)))
         }
-        let key = key(slug: slug, steps: steps)
-        if let hit = cache.withLock({ $0.get(key) }) { return .graded(hit) }
         do {
-            let report = try await NIOThreadPool.singleton.runIfActive { grader.grade(rubric, steps: steps) }
-            cache.withLock { $0.put(key, report) }
-            return .graded(report)
+            return .graded(try await NIOThreadPool.singleton.runIfActive { grader.grade(rubric, steps: steps) })
         } catch {
             return .unavailable("The server is shutting down; try again in a moment.")
         }
     }
 
-    /// The key of a grade of `steps` under this rubric version (stored grades carry it).
+    /// The key of a grade of `steps` under this rubric version: "<slug>:<version>:<hash of the text>".
     public func key(slug: String, steps: [(step: String, text: String)]) -> String {
-        GradeCache.key(slug: slug, version: rubricVersion, steps: steps)
-    }
-}
-
-/// Grades by answer text and rubric version; the oldest entries go first once `capacity` is reached.
-struct GradeCache: Sendable {
-    let capacity: Int
-    private var entries: [String: (report: GradeReport, tick: Int)] = [:]
-    private var tick = 0
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// The key hashes the whole answer with the rubric version: an edited answer or a changed rubric is a miss.
-    static func key(slug: String, version: String, steps: [(step: String, text: String)]) -> String {
-        var hasher = FNV1a()
-        hasher.add(slug)
-        hasher.add(version)
+        var hash = ContentHash()
         for s in steps {
-            hasher.add(s.step)
-            hasher.add(s.text)
+            hash.add(s.step)
+            hash.add(s.text)
         }
-        return "\(slug):\(version):\(hasher.hex)"
+        return keyPrefix(slug: slug) + hash.hex
     }
 
-    mutating func get(_ key: String) -> GradeReport? {
-        guard let e = entries[key] else { return nil }
-        tick += 1
-        entries[key] = (e.report, tick)
-        return e.report
-    }
-
-    mutating func put(_ key: String, _ report: GradeReport) {
-        tick += 1
-        entries[key] = (report, tick)
-        if entries.count > capacity, let oldest = entries.min(by: { $0.value.tick < $1.value.tick })?.key {
-            entries.removeValue(forKey: oldest)
-        }
-    }
-}
-
-/// 128 bits of FNV-1a (two 64-bit lanes with different offsets): cache keys, not security.
-struct FNV1a {
-    private var a: UInt64 = 0xcbf2_9ce4_8422_2325
-    private var b: UInt64 = 0x8422_2325_cbf2_9ce4
-    mutating func add(_ s: String) {
-        for byte in s.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        // A separator, so ("ab", "c") and ("a", "bc") differ.
-        a = (a ^ 0xff) &* 0x100_0000_01b3
-        b = (b ^ 0xfe) &* 0x100_0000_01b3
-    }
-    var hex: String { String(a, radix: 16) + String(b, radix: 16) }
+    /// A stored grade is under this rubric version when its key starts so. Its text is current by construction:
+    /// saving a changed step deletes the attempt's stored grade (`SQLiteAttemptStore.save`).
+    public func keyPrefix(slug: String) -> String { "\(slug):\(rubricVersion):" }
 }
 
 /// The rubrics' model-statement embeddings on disk, keyed by the statements' text and the model file, so a restart
 /// skips embedding them (issue 17: a restart stays under 2 s to first page).
 enum StatementCache {
     static func key(statements: [String], modelDirectory: URL) -> String {
-        var h = FNV1a()
+        var h = ContentHash()
         let weights = modelDirectory.appendingPathComponent("model.safetensors").path
         let size = (try? FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) ?? 0
         h.add("\(size)")
