@@ -100,29 +100,17 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time grading a Markdown answer (## step headings) against a case's rubric, embedding included.")
 
-        @Option(name: .customLong("case"), help: "The case study's slug.")
-        var caseSlug: String
-
-        @Argument(help: "Markdown answer with the step titles as ## headings.")
-        var file: String
-
-        @Option(help: "Content directory.")
-        var contentDir: String = "Content"
-
-        @Option(help: "Model directory.")
-        var modelDir: String = "data/model/all-MiniLM-L6-v2"
+        @OptionGroup var answer: GradedAnswerOptions
 
         @Option(help: "Timed runs.")
         var runs: Int = 10
 
         func run() async throws {
-            let dir = URL(fileURLWithPath: contentDir).appendingPathComponent("rubrics")
-            let rubrics = try GradableRubrics.load(directory: dir)
-            guard let points = rubrics[caseSlug] else { throw ValidationError("no rubric for \(caseSlug)") }
-            let encoder = try SentenceEncoder(directory: modelDir)
-            let grader = AnswerGrader(encoder: encoder, calibration: try GradableRubrics.calibration(in: dir))
-            let rubric = PreparedRubric(slug: caseSlug, points: points, statementEmbeddings: points.map { encoder.embed($0.says) })
-            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let (grader, rubric) = try answer.load()
+            let encoder = grader.encoder
+            let points = rubric.points
+            let caseSlug = answer.caseSlug
+            let text = try String(contentsOfFile: answer.file, encoding: .utf8)
             let steps = AnswerDocument.steps(text)
             let words = steps.reduce(0) { $0 + $1.text.split(whereSeparator: { $0.isWhitespace }).count }
             var report = grader.grade(rubric, steps: steps)  // warm-up

@@ -21,29 +21,15 @@ struct GradeCommand: AsyncParsableCommand {
             commandName: "answer",
             abstract: "Grade FILE, a Markdown answer with the seven step titles as ## headings (the shape of export.md), and print JSON.")
 
-        @Option(name: .customLong("case"), help: "The case study's slug, e.g. video-recommendation.")
-        var caseSlug: String
-
-        @Argument(help: "The answer, Markdown; - reads standard input.")
-        var file: String
-
-        @Option(help: "Content directory (rubrics in rubrics/).")
-        var contentDir: String = "Content"
-
-        @Option(help: "Model directory (env CASEBOOK_MODEL_DIR).")
-        var modelDir: String?
+        @OptionGroup var answer: GradedAnswerOptions
 
         func run() async throws {
-            let dir = URL(fileURLWithPath: contentDir).appendingPathComponent("rubrics")
-            let rubrics: [String: [GradablePoint]]
-            let calibration: GradingCalibration
-            do {
-                rubrics = try GradableRubrics.load(directory: dir)
-                calibration = try GradableRubrics.calibration(in: dir)
-            } catch { GradeCommand.refuse("\(error)") }
-            guard let points = rubrics[caseSlug] else {
-                GradeCommand.refuse("there is no case “\(caseSlug)”; the cases are: \(rubrics.keys.sorted().joined(separator: ", "))")
+            let setup: (grader: AnswerGrader, rubric: PreparedRubric)
+            do { setup = try answer.load() } catch let e as GradedAnswerOptions.BadInput { GradeCommand.refuse(e.message) } catch {
+                FileHandle.standardError.write(Data("casebook grade: \(error)\n".utf8))
+                Foundation.exit(1)
             }
+            let file = answer.file
             let text: String
             if file == "-" {
                 text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -56,20 +42,52 @@ struct GradeCommand: AsyncParsableCommand {
                 GradeCommand.refuse("\(file) has none of the step headings; write each step under its title as a ## heading: "
                     + FrameworkStep.allCases.map { "“## \($0.sectionTitle)”" }.joined(separator: ", "))
             }
-            let encoder: SentenceEncoder
-            do { encoder = try SentenceEncoder(directory: modelDir ?? env("CASEBOOK_MODEL_DIR") ?? "data/model/all-MiniLM-L6-v2") } catch {
-                FileHandle.standardError.write(Data("casebook grade: \(error)\n".utf8))
-                Foundation.exit(1)
-            }
-            let rubric = PreparedRubric(slug: caseSlug, points: points, statementEmbeddings: points.map { encoder.embed($0.says) })
             let steps = AnswerDocument.steps(text)
-            let report = AnswerGrader(encoder: encoder, calibration: calibration).grade(rubric, steps: steps)
+            let report = setup.grader.grade(setup.rubric, steps: steps)
             let json = JSONEncoder()
             json.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             FileHandle.standardOutput.write(try json.encode(report) + Data("\n".utf8))
         }
     }
 
+}
+
+/// What grading one answer needs, for `casebook grade` and `casebook bench grade` alike.
+struct GradedAnswerOptions: ParsableArguments {
+    @Option(name: .customLong("case"), help: "The case study's slug, e.g. video-recommendation.")
+    var caseSlug: String
+
+    @Argument(help: "The answer, Markdown with the step titles as ## headings; - reads standard input.")
+    var file: String
+
+    @Option(help: "Content directory (rubrics in rubrics/).")
+    var contentDir: String = "Content"
+
+    @Option(help: "Model directory (env CASEBOOK_MODEL_DIR; default ./data/model/all-MiniLM-L6-v2).")
+    var modelDir: String?
+
+    /// Input the grader cannot take (an unknown case, a broken rubric): `casebook grade` exits 2 on it.
+    struct BadInput: Error { let message: String }
+
+    /// The grader and the case's rubric with its statements embedded.
+    func load() throws -> (grader: AnswerGrader, rubric: PreparedRubric) {
+        let dir = URL(fileURLWithPath: contentDir).appendingPathComponent("rubrics")
+        let rubrics: [String: [GradablePoint]]
+        let calibration: GradingCalibration
+        do {
+            rubrics = try GradableRubrics.load(directory: dir)
+            calibration = try GradableRubrics.calibration(in: dir)
+        } catch { throw BadInput(message: "\(error)") }
+        guard let points = rubrics[caseSlug] else {
+            throw BadInput(message: "there is no case “\(caseSlug)”; the cases are: \(rubrics.keys.sorted().joined(separator: ", "))")
+        }
+        let encoder = try SentenceEncoder(directory: modelDir ?? env("CASEBOOK_MODEL_DIR") ?? "data/model/all-MiniLM-L6-v2")
+        let rubric = PreparedRubric(slug: caseSlug, points: points, statementEmbeddings: points.map { encoder.embed($0.says) })
+        return (AnswerGrader(encoder: encoder, calibration: calibration), rubric)
+    }
+}
+
+extension GradeCommand {
     /// `casebook grade calibrate`: grades every labelled answer of the calibration set over a grid of thresholds,
     /// picks the pair that agrees best with the expert labels on the tuning part, and reports both parts.
     struct Calibrate: AsyncParsableCommand {
