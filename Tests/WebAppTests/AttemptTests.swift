@@ -486,6 +486,10 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
             let api = try await b.get("/api/v1/attempts/\(id)/grade")
             #expect(api.status == .serviceUnavailable)
             #expect(api.headers[.retryAfter] == "5")
+            // Practising a point before the grade exists leads back to the review, which says why nothing was added.
+            let early = try await b.post("/attempts/\(id)/practise", [("csrf_token", token), ("point", "all")])
+            #expect(early.location == "/attempts/\(id)/review?practise=later")
+            #expect(try await b.get("/attempts/\(id)/review?practise=later").text.contains("Nothing was added yet"))
         }
     }
 

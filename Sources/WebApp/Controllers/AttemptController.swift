@@ -362,7 +362,8 @@ struct AttemptController: Sendable {
         }
         let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
         guard case .graded(let report) = try await grading.grade(attempt, steps: records) else {
-            throw AppError(.serviceUnavailable, "The grader is still warming up, so it cannot tell which points you missed yet. Go back and try again in a few seconds; nothing was added.")
+            // Not graded yet (warming up): back to the review, which says so and refreshes; nothing was added.
+            return .redirect(to: "/attempts/\(attempt.id)/review?practise=later")
         }
         let added = try await addWeakCards(session.userId, doc, attempt, report, only: point == "all" ? nil : point)
         let anchor = point == "all" ? "grade-title" : "point-\(point)"
@@ -416,6 +417,9 @@ struct AttemptController: Sendable {
 
     static func reviewNotice(_ req: Request) -> String? {
         if req.uri.queryParameters.get("graded") == "1" { return "Your self-assessment is saved." }
+        if req.uri.queryParameters.get("practise") == "later" {
+            return "Nothing was added yet: the grader is still warming up. Once the grade shows, choose “Practise this” again."
+        }
         if let n = req.uri.queryParameters.get("practise").flatMap({ Int($0) }) {
             return n == 0 ? "That point is already in your Weak points deck." : n == 1
                 ? "Added to your Weak points deck: it comes up in your flashcard reviews."
