@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "GraderTests", dependencies: ["Grader", "KnowledgeBase"], exclude: ["Fixtures", "Calibration"]
         ),
+        .testTarget(name: "InterviewerTests", dependencies: ["Grader", "KnowledgeBase"], exclude: ["Questions"]),
         .testTarget(
             name: "WebAppTests",
             dependencies: [

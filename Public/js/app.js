@@ -98,15 +98,16 @@
   var byStep = {};
 
   function draftKey(step) { return "casebook.attempt." + attemptId + "." + step; }
+  function replyKey(turn) { return "reply." + turn; }
   function readDraft(step) {
     if (!storage) return null;
     try { return JSON.parse(storage.getItem(draftKey(step)) || "null"); } catch (e) { return null; }
   }
   function writeDraft(s) {
     if (!storage) return;
-    try { storage.setItem(draftKey(s.step), JSON.stringify({ text: s.area.value, base: s.version, at: Date.now() })); } catch (e) { /* quota: the server copy still exists */ }
+    try { storage.setItem(draftKey(s.draft), JSON.stringify({ text: s.area.value, base: s.version, at: Date.now() })); } catch (e) { /* quota: the server copy still exists */ }
   }
-  function clearDraft(s) { if (storage) storage.removeItem(draftKey(s.step)); }
+  function clearDraft(s) { if (storage) storage.removeItem(draftKey(s.draft)); }
   function fmt(sec) {
     sec = Math.max(0, Math.floor(sec));
     var m = Math.floor(sec / 60), r = sec % 60;
@@ -133,11 +134,12 @@
 
   function showConflict(s) {
     var box = document.getElementById("conflict-" + s.step);
+    if (!box) return;
     box.querySelector(".conflict-text").textContent = s.conflict.text;
     box.querySelector(".conflict-actions").hidden = false;
     box.hidden = false;
   }
-  function hideConflict(s) { document.getElementById("conflict-" + s.step).hidden = true; }
+  function hideConflict(s) { var box = document.getElementById("conflict-" + s.step); if (box) box.hidden = true; }
 
   function schedule(s, delay) {
     clearTimeout(s.timer);
@@ -152,10 +154,10 @@
     if (text === s.sent && seconds === s.sentSeconds) { s.dirty = false; s.failed = false; refreshStatus(); return; }
     s.inflight = true;
     refreshStatus();
-    fetch("/attempts/" + attemptId + "/autosave", {
+    fetch(s.turn ? "/attempts/" + attemptId + "/reply" : "/attempts/" + attemptId + "/autosave", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
-      body: JSON.stringify({ step: s.step, text: text, version: s.version, seconds: seconds })
+      body: JSON.stringify(s.turn ? { turn: s.turn, text: text, version: s.version } : { step: s.step, text: text, version: s.version, seconds: seconds })
     }).then(function (r) {
       var type = r.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") !== 0) return { status: r.status, body: null };
@@ -199,20 +201,14 @@
   }
   window.addEventListener("online", function () { steps.forEach(function (s) { if (s.failed) { s.backoff = 0; save(s); } }); });
 
-  Array.prototype.forEach.call(form.querySelectorAll("textarea.step-text"), function (area) {
-    var step = area.getAttribute("data-step");
-    var s = {
-      step: step, area: area, title: (document.getElementById("step-" + step + "-title") || {}).textContent || step,
-      versionInput: document.getElementById("version-" + step), secondsInput: document.getElementById("seconds-" + step),
-      spentEl: document.getElementById("spent-" + step), minutes: parseInt(area.getAttribute("data-minutes"), 10) || 0,
-      seconds: parseInt(area.getAttribute("data-seconds"), 10) || 0, sent: area.value, dirty: false, inflight: false
-    };
+  // One saver per step and per follow-up reply: the same drafts, versions, conflicts and retries.
+  function attach(area, s) {
+    s.area = area; s.sent = area.value; s.dirty = false; s.inflight = false;
     s.version = parseInt(s.versionInput.value, 10) || 0;
     s.sentSeconds = s.seconds;
     steps.push(s);
-    byStep[step] = s;
     // A draft this browser kept (offline, or the tab closed before it was saved) comes back.
-    var draft = readDraft(step);
+    var draft = readDraft(s.draft);
     if (draft && typeof draft.text === "string" && draft.text !== area.value) {
       var stored = area.value;
       area.value = draft.text;
@@ -234,7 +230,31 @@
       schedule(s, 2000);
     });
     area.addEventListener("blur", function () { if (s.dirty) schedule(s, 0); });
-    area.addEventListener("focus", function () { current = s; });
+    return s;
+  }
+  Array.prototype.forEach.call(form.querySelectorAll("textarea.step-text"), function (area) {
+    var step = area.getAttribute("data-step");
+    var s = attach(area, {
+      step: step, draft: step, title: (document.getElementById("step-" + step + "-title") || {}).textContent || step,
+      versionInput: document.getElementById("version-" + step), secondsInput: document.getElementById("seconds-" + step),
+      spentEl: document.getElementById("spent-" + step), minutes: parseInt(area.getAttribute("data-minutes"), 10) || 0,
+      seconds: parseInt(area.getAttribute("data-seconds"), 10) || 0
+    });
+    byStep[step] = s;
+    area.addEventListener("focus", function () { moveTo(s); });
+  });
+  function attachReply(area, step) {
+    var turn = parseInt(area.getAttribute("data-reply"), 10);
+    var s = attach(area, {
+      step: "reply-" + turn, owner: step, turn: turn, draft: replyKey(turn), title: "your reply to the follow-up",
+      versionInput: document.getElementById("replyversion-" + turn), seconds: 0
+    });
+    area.addEventListener("focus", function () { if (byStep[step]) current = byStep[step]; });
+    return s;
+  }
+  Array.prototype.forEach.call(form.querySelectorAll("textarea.reply-text"), function (area) {
+    var slot = area.closest ? area.closest(".followup-slot") : null;
+    attachReply(area, slot ? slot.id.replace("followup-slot-", "") : "");
   });
   if (!steps.length) return;
   refreshStatus();
@@ -277,13 +297,14 @@
   var stateEl = document.getElementById("clock-state");
   var toggle = document.getElementById("clock-toggle");
   var total = parseInt(clock.getAttribute("data-total-seconds"), 10) || 2700;
-  var current = steps[0];
+  var current = byStep[Object.keys(byStep)[0]];
   var pausedKey = "casebook.attempt." + attemptId + ".paused";
   var paused = !!(storage && storage.getItem(pausedKey));
   var last = Date.now();
   function render() {
     var sum = 0;
     steps.forEach(function (s) {
+      if (s.turn) return;
       sum += s.seconds;
       s.spentEl.textContent = fmt(s.seconds);
       s.secondsInput.value = String(Math.floor(s.seconds));
@@ -310,9 +331,137 @@
     last = now;
     if (paused || document.hidden) { render(); return; }
     current.seconds += delta;
+    // The clock passed this step's budget: the interviewer's turn, once.
+    if (current.minutes && current.seconds > current.minutes * 60) interviewerTurn(current.step, true);
     render();
     // Time spent reaches the server with text saves, and at least every 30 s on its own.
     if (++ticks % 30 === 0) save(current);
   }, 1000);
+
+  // The interviewer: questions (Enter or the Ask button) and follow-ups after a step. A question waits in this
+  // browser until the server has stored it, so one typed offline is sent when the connection returns.
+  var pendingKey = "casebook.attempt." + attemptId + ".ask.";
+  function post(url, payload) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify(payload)
+    }).then(function (r) {
+      var type = r.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") !== 0) return { status: r.status, body: {} };
+      return r.json().then(function (body) { return { status: r.status, body: body }; });
+    });
+  }
+  function chatLine(list, cls, who, text, id) {
+    var li = document.createElement("li");
+    li.className = cls;
+    if (id) li.id = id;
+    var w = document.createElement("span");
+    w.className = "chat-who";
+    w.textContent = who;
+    li.appendChild(w);
+    li.appendChild(document.createTextNode(" " + text));
+    list.appendChild(li);
+  }
+  function ask(step) {
+    var box = document.getElementById("question-" + step);
+    var statusLine = document.getElementById("ask-status-" + step);
+    var question = box.value.replace(/^\s+|\s+$/g, "");
+    if (!question) { statusLine.textContent = "Type a question for the interviewer first."; return; }
+    var pending = null;
+    try { pending = JSON.parse(storage && storage.getItem(pendingKey + step) || "null"); } catch (e) { pending = null; }
+    if (!pending || pending.question !== question) pending = { question: question, key: String(Date.now()) + Math.random().toString(36).slice(2) };
+    if (storage) { try { storage.setItem(pendingKey + step, JSON.stringify(pending)); } catch (e) { /* the box still holds it */ } }
+    statusLine.textContent = "Asking…";
+    post("/attempts/" + attemptId + "/ask", { step: step, question: question, key: pending.key }).then(function (res) {
+      if (res.status === 200 && res.body.turn) {
+        var t = res.body.turn, list = document.getElementById("chat-" + step);
+        chatLine(list, "chat-q", "You", t.prompt);
+        chatLine(list, "chat-a " + (t.ref ? "is-fact" : "is-fallback"), "Interviewer", t.reply);
+        if (box.value.replace(/^\s+|\s+$/g, "") === question) box.value = "";
+        if (storage) storage.removeItem(pendingKey + step);
+        statusLine.textContent = "";
+      } else if (res.status === 400 || res.status === 413) {
+        statusLine.textContent = res.body.error || "The question was refused.";
+      } else if (res.status === 503 || res.status === 429) {
+        statusLine.textContent = (res.body.error || "The interviewer is busy.") + " Your question is kept here; trying again shortly.";
+        setTimeout(function () { ask(step); }, 5000);
+      } else {
+        statusLine.textContent = res.status === 401 || res.status === 403
+          ? "Not sent: you are signed out or this page has expired. Your question is kept in this browser; sign in and reload."
+          : "Not sent (the server had a problem). Your question is kept here; press Enter to try again.";
+      }
+    }, function () {
+      statusLine.textContent = "Offline: your question is kept in this browser and is sent when the connection returns.";
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("textarea.ask-text"), function (box) {
+    var step = box.getAttribute("data-ask");
+    var pending = null;
+    try { pending = JSON.parse(storage && storage.getItem(pendingKey + step) || "null"); } catch (e) { pending = null; }
+    if (pending && pending.question) { box.value = pending.question; ask(step); }
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); ask(step); }
+    });
+  });
+  window.addEventListener("online", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("textarea.ask-text"), function (box) {
+      var step = box.getAttribute("data-ask");
+      if (storage && storage.getItem(pendingKey + step)) ask(step);
+    });
+  });
+  form.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t || !t.getAttribute) return;
+    var askStep = t.getAttribute("data-ask-button"), nextStep = t.getAttribute("data-next");
+    if (askStep) { e.preventDefault(); ask(askStep); }
+    if (nextStep) { e.preventDefault(); interviewerTurn(nextStep, false); }
+  });
+
+  // Moving on from a step that has an answer is the interviewer's cue, as is the step's clock running out.
+  var turnTaken = {};
+  function moveTo(s) {
+    if (current && current !== s && !current.turn && current.area.value.replace(/\s+/g, "").length > 40) interviewerTurn(current.step, true);
+    current = s;
+  }
+  function interviewerTurn(step, quiet) {
+    if (!byStep[step] || (quiet && turnTaken[step])) return;
+    turnTaken[step] = true;
+    var note = document.getElementById("note-" + step);
+    var slot = document.getElementById("followup-slot-" + step);
+    if (!slot) return;
+    if (slot.querySelector(".followup")) {
+      if (!quiet) { var existing = slot.querySelector("textarea"); if (existing) existing.focus(); }
+      return;
+    }
+    save(byStep[step]);
+    if (!quiet) { note.hidden = false; note.textContent = "The interviewer is reading your answer…"; }
+    post("/attempts/" + attemptId + "/followup", { step: step }).then(function (res) {
+      if (res.status === 200 && res.body.turn) {
+        var t = res.body.turn;
+        var node = document.getElementById("followup-template").content.firstElementChild.cloneNode(true);
+        node.id = "followup-" + t.ref;
+        node.querySelector(".chat-who").textContent = "Interviewer · " + (t.label || "Follow-up");
+        node.querySelector(".followup-text").textContent = t.prompt;
+        var area = node.querySelector("textarea"), label = node.querySelector("label"), version = node.querySelector("input");
+        area.id = "reply-" + t.id; area.name = "reply_" + t.id; area.setAttribute("data-reply", String(t.id)); area.value = t.reply || "";
+        label.setAttribute("for", area.id);
+        version.id = "replyversion-" + t.id; version.name = "replyversion_" + t.id; version.value = String(t.version);
+        slot.appendChild(node);
+        attachReply(area, step);
+        note.hidden = false;
+        note.textContent = "The interviewer has a follow-up on this step: answer it in the box below.";
+        if (!quiet) area.focus();
+      } else if (res.status === 200) {
+        if (!quiet) { note.hidden = false; note.textContent = res.body.reason || "No follow-up on this step."; }
+      } else {
+        turnTaken[step] = false;
+        if (!quiet) { note.hidden = false; note.textContent = (res.body && res.body.error) || "The interviewer could not be reached; try again in a moment."; }
+      }
+    }, function () {
+      turnTaken[step] = false;
+      if (!quiet) { note.hidden = false; note.textContent = "Offline: the interviewer needs the server. Your answer is kept in this browser."; }
+    });
+  }
   render();
 })();

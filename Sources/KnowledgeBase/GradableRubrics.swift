@@ -22,17 +22,51 @@ public enum GradableRubrics {
         }
     }
 
+    /// The everyday words of `directory/everyday-words.txt`, tokenised as evidence terms are.
+    public static func everydayWords(in directory: URL) throws -> Set<String> {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("everyday-words.txt"), encoding: .utf8) else {
+            throw ContentErrors(errors: [ContentError(file: "rubrics/everyday-words.txt", line: 0, message: "missing")])
+        }
+        return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { EvidenceTerms.tokens(String($0)).joined(separator: " ") }.filter { !$0.isEmpty })
+    }
+
+    /// What breaks the rules of `docs/RUBRICS.md` in one point (its step, level and probe only when `full`: a
+    /// follow-up's reply points have none of their own).
+    static func problems(_ p: GradablePoint, everyday: Set<String>, full: Bool = true) -> [String] {
+        var out: [String] = []
+        if full {
+            if !steps.contains(p.step) { out.append("unknown step `\(p.step)`") }
+            if !levels.contains(p.level) { out.append("level must be mid, senior or staff") }
+        }
+        if !(1...3).contains(p.says.count) { out.append("needs one to three `says` statements") }
+        if !(1...3).contains(p.evidence.count) { out.append("needs one to three evidence groups") }
+        for group in p.evidence {
+            if !(1...12).contains(group.count) { out.append("an evidence group needs 1–12 alternatives") }
+            if group.allSatisfy({ everyday.contains(EvidenceTerms.tokens($0).joined(separator: " ")) }) {
+                out.append("the group \(group) holds only everyday words (rubrics/everyday-words.txt)")
+            }
+            for term in group + p.contradicts where EvidenceTerms.words(term).count == 1
+                && EvidenceTerms.words(term)[0].word.allSatisfy(\.isNumber)
+            {
+                out.append("`\(term)` is a bare number: give it a unit or context")
+            }
+        }
+        guard full else { return out }
+        if let probe = p.probe {
+            let words = probe.split(whereSeparator: { $0.isWhitespace }).count
+            if !(8...40).contains(words) || !probe.hasSuffix("?") { out.append("`probe` must be a question of 8–40 words ending in “?”") }
+        } else {
+            out.append("needs a `probe`: the question an interviewer asks to probe it (the front of its weak-point card)")
+        }
+        return out
+    }
+
     /// Every rubric in `directory`, by case slug. Throws `ContentErrors` naming each malformed point's file and line.
     /// `sections` gives each case's heading ids, for checking `section`; pass nil to skip that check.
     public static func load(directory: URL, sections: [String: Set<String>]? = nil) throws -> [String: [GradablePoint]] {
         let fm = FileManager.default
-        let everydayURL = directory.appendingPathComponent("everyday-words.txt")
-        guard let everydayText = try? String(contentsOf: everydayURL, encoding: .utf8) else {
-            throw ContentErrors(errors: [ContentError(file: "rubrics/everyday-words.txt", line: 0, message: "missing")])
-        }
-        let everyday = Set(
-            everydayText.split(separator: "\n").filter { !$0.hasPrefix("#") }
-                .map { EvidenceTerms.tokens(String($0)).joined(separator: " ") }.filter { !$0.isEmpty })
+        let everyday = try everydayWords(in: directory)
         var rubrics: [String: [GradablePoint]] = [:]
         var errors: [ContentError] = []
         let names = ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
@@ -54,27 +88,7 @@ public enum GradableRubrics {
             for p in file.points {
                 func fail(_ message: String) { errors.append(ContentError(file: relative, line: line(of: p.id), message: "point \(p.id): \(message)")) }
                 if !seen.insert(p.id).inserted { fail("the id is used twice") }
-                if !steps.contains(p.step) { fail("unknown step `\(p.step)`") }
-                if !levels.contains(p.level) { fail("level must be mid, senior or staff") }
-                if !(1...3).contains(p.says.count) { fail("needs one to three `says` statements") }
-                if !(1...3).contains(p.evidence.count) { fail("needs one to three evidence groups") }
-                for group in p.evidence {
-                    if !(1...12).contains(group.count) { fail("an evidence group needs 1–12 alternatives") }
-                    if group.allSatisfy({ everyday.contains(EvidenceTerms.tokens($0).joined(separator: " ")) }) {
-                        fail("the group \(group) holds only everyday words (rubrics/everyday-words.txt)")
-                    }
-                    for term in group + p.contradicts where EvidenceTerms.words(term).count == 1
-                        && EvidenceTerms.words(term)[0].word.allSatisfy(\.isNumber)
-                    {
-                        fail("`\(term)` is a bare number: give it a unit or context")
-                    }
-                }
-                if let probe = p.probe {
-                    let words = probe.split(whereSeparator: { $0.isWhitespace }).count
-                    if !(8...40).contains(words) || !probe.hasSuffix("?") { fail("`probe` must be a question of 8–40 words ending in “?”") }
-                } else {
-                    fail("needs a `probe`: the question an interviewer asks to probe it (the front of its weak-point card)")
-                }
+                for problem in problems(p, everyday: everyday) { fail(problem) }
                 if let ids = sections?[slug], let s = p.section, !ids.contains(s) {
                     fail("section `\(s)` is not a heading of cases/\(slug).md")
                 }

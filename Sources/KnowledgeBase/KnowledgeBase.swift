@@ -12,8 +12,13 @@ public struct KnowledgeBase: Sendable {
     /// (`rubrics/calibration.json`); both empty/nil for a content directory without `rubrics/`.
     public let rubrics: [String: [GradablePoint]]
     public let gradingCalibration: GradingCalibration?
-    /// Changes whenever a rubric or the calibration changes: part of every cached grade's key.
+    /// Changes whenever a rubric, an interviewer sheet or a calibration changes: part of every cached grade's key.
     public let rubricVersion: String
+    /// The interviewer sheets (`interviewers/<slug>.yaml`, `docs/INTERVIEWER.md`) by case slug, with what every
+    /// case shares and the calibrated threshold; empty/nil for a content directory without `interviewers/`.
+    public let interviewers: [String: InterviewerSheet]
+    public let interviewerCommon: InterviewerCommon?
+    public let interviewerCalibration: InterviewerCalibration?
 
     /// The document at a page URL such as `/cases/fraud-detection`.
     public func document(at url: String) -> Document? { byURL[url].map { documents[$0] } }
@@ -103,15 +108,17 @@ public struct KnowledgeBase: Sendable {
         let glossary = Glossary.attachUsage(glossaryTerms, documents: documents)
         documents = documents.map { Glossary.linkFirstMentions(in: $0, terms: glossary) }
         return KnowledgeBase(documents: documents, glossary: glossary, byURL: byURL, rubrics: grading.rubrics,
-                             gradingCalibration: grading.calibration, rubricVersion: grading.version)
+                             gradingCalibration: grading.calibration, rubricVersion: grading.version,
+                             interviewers: grading.interviewers?.sheets ?? [:], interviewerCommon: grading.interviewers?.common,
+                             interviewerCalibration: grading.interviewers?.calibration)
     }
 
     /// The rubrics and the calibration, checked: every case study needs a rubric, every rubric a case study, and a
     /// `section` must be a heading of its case study.
     private static func loadGrading(_ dir: URL, caseStudies: [Document]) throws
-        -> (rubrics: [String: [GradablePoint]], calibration: GradingCalibration?, version: String)
+        -> (rubrics: [String: [GradablePoint]], calibration: GradingCalibration?, version: String, interviewers: InterviewerSheets.Loaded?)
     {
-        guard FileManager.default.fileExists(atPath: dir.path) else { return ([:], nil, "none") }
+        guard FileManager.default.fileExists(atPath: dir.path) else { return ([:], nil, "none", nil) }
         let sections = Dictionary(caseStudies.map { ($0.slug, $0.anchors) }, uniquingKeysWith: { a, _ in a })
         let rubrics = try GradableRubrics.load(directory: dir, sections: sections)
         var errors: [ContentError] = []
@@ -123,14 +130,24 @@ public struct KnowledgeBase: Sendable {
         }
         var calibration: GradingCalibration?
         do { calibration = try GradableRubrics.calibration(in: dir) } catch let e as ContentErrors { errors += e.errors }
+        // The interviewer sheets sit beside the rubrics (their follow-ups and credits grade too).
+        let interviewerDir = dir.deletingLastPathComponent().appendingPathComponent("interviewers")
+        var interviewers: InterviewerSheets.Loaded?
+        if FileManager.default.fileExists(atPath: interviewerDir.path) {
+            do {
+                interviewers = try InterviewerSheets.load(directory: interviewerDir, rubrics: rubrics, everyday: GradableRubrics.everydayWords(in: dir))
+            } catch let e as ContentErrors { errors += e.errors }
+        }
         if !errors.isEmpty { throw ContentErrors(errors: errors) }
         var hash = ContentHash()
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
-        for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".json") || name.hasSuffix(".txt") {
-            hash.add(name)
-            hash.add(bytes: (try? Data(contentsOf: dir.appendingPathComponent(name))) ?? Data())
+        for d in [dir, interviewerDir] {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []).sorted()
+            for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".json") || name.hasSuffix(".txt") {
+                hash.add(d.lastPathComponent + "/" + name)
+                hash.add(bytes: (try? Data(contentsOf: d.appendingPathComponent(name))) ?? Data())
+            }
         }
-        return (rubrics, calibration, hash.hex)
+        return (rubrics, calibration, hash.hex, interviewers)
     }
 
     private static func checkLinks(documents: [Document], byURL: [String: Int], glossaryIds: Set<String>) -> [ContentError] {

@@ -19,6 +19,8 @@ public struct AttemptRecord: Sendable, Equatable {
     public var grades: [String: Int]
     /// When the self-assessment was saved.
     public var gradedAt: Date?
+    /// How many follow-ups the interviewer may pose (0–3).
+    public var followUps: Int = 2
 }
 
 /// The current text of one framework step of an attempt.
@@ -95,8 +97,8 @@ public struct StepEdit: Sendable, Equatable {
 /// Attempts and their step texts. Every method is scoped to `userId` in SQL: another user's attempt is simply not
 /// found. Callers validate case slugs, step names and sizes against the content before writing.
 public protocol AttemptRepository: Sendable {
-    /// Starts an attempt with one empty row per step.
-    func createAttempt(userId: Int64, caseSlug: String, steps: [String], now: Date) async throws -> Int64
+    /// Starts an attempt with one empty row per step; the interviewer may pose `followUps` follow-ups (0–3).
+    func createAttempt(userId: Int64, caseSlug: String, steps: [String], followUps: Int, now: Date) async throws -> Int64
     /// The attempt, if it is this user's.
     func attempt(id: Int64, userId: Int64) async throws -> AttemptRecord?
     /// Its steps, in no particular order.
@@ -123,6 +125,19 @@ public protocol AttemptRepository: Sendable {
     /// Stores (or replaces) the grade of the user's attempt; false when the attempt is not theirs.
     @discardableResult
     func storeGrade(userId: Int64, _ grade: StoredGrade) async throws -> Bool
+
+    // The conversation with the interviewer (issue 19). Every change to it deletes the attempt's stored grade.
+    /// The attempt's turns in order.
+    func turns(attemptId: Int64, userId: Int64) async throws -> [TurnRecord]
+    /// Appends a question and its answer (once per `clientKey`); nil when the attempt is not the user's.
+    func ask(attemptId: Int64, userId: Int64, _ question: AskedQuestion, now: Date) async throws -> TurnRecord?
+    /// Poses a follow-up after `step`, unless the step has one or the attempt's follow-ups are used up — checked and
+    /// written in one transaction.
+    func poseFollowUp(attemptId: Int64, userId: Int64, step: String, followUpId: String, question: String, now: Date) async throws -> FollowUpPoseResult
+    /// Saves a reply to a follow-up if it was edited from the stored version.
+    func saveReply(attemptId: Int64, userId: Int64, turnId: Int64, text: String, baseVersion: Int, now: Date) async throws -> ReplySaveResult
+    /// Sets how many follow-ups the interviewer may pose (clamped to 0–3).
+    func setFollowUps(attemptId: Int64, userId: Int64, count: Int) async throws -> Bool
 }
 
 /// The GRDB implementation.
@@ -144,7 +159,8 @@ public struct SQLiteAttemptStore: AttemptRepository {
             if let v: Int = row[column] { grades[key] = v }
         }
         return AttemptRecord(id: row["id"], userId: row["userId"], caseSlug: row["caseSlug"], startedAt: row["startedAt"],
-                             updatedAt: row["updatedAt"], submittedAt: row["submittedAt"], grades: grades, gradedAt: row["gradedAt"])
+                             updatedAt: row["updatedAt"], submittedAt: row["submittedAt"], grades: grades, gradedAt: row["gradedAt"],
+                             followUps: row["followUps"])
     }
 
     static func stepRecord(_ row: Row) -> AttemptStepRecord {
@@ -152,10 +168,10 @@ public struct SQLiteAttemptStore: AttemptRepository {
                           updatedAt: row["updatedAt"])
     }
 
-    public func createAttempt(userId: Int64, caseSlug: String, steps: [String], now: Date) async throws -> Int64 {
+    public func createAttempt(userId: Int64, caseSlug: String, steps: [String], followUps: Int, now: Date) async throws -> Int64 {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO attempt (userId, caseSlug, startedAt, updatedAt) VALUES (?, ?, ?, ?)",
-                           arguments: [userId, caseSlug, now, now])
+            try db.execute(sql: "INSERT INTO attempt (userId, caseSlug, startedAt, updatedAt, followUps) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [userId, caseSlug, now, now, min(max(followUps, 0), 3)])
             let id = db.lastInsertedRowID
             for step in steps {
                 try db.execute(sql: "INSERT INTO attemptStep (attemptId, userId, step, updatedAt) VALUES (?, ?, ?, ?)",

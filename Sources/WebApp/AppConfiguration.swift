@@ -80,6 +80,10 @@ public struct RateLimitPolicy: Sendable {
     public var signUpPerAddress: Int = 5
     /// Window for the sign-up limit, seconds.
     public var signUpWindow: TimeInterval = 3600
+    /// Questions to the interviewer per client address (or account) per window: each embeds a sentence.
+    public var interviewerQuestions: Int = 120
+    /// Window for the interviewer limit, seconds.
+    public var interviewerWindow: TimeInterval = 60
     /// Defaults.
     public init() {}
 }

@@ -189,6 +189,8 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
     AttemptController(kb: services.knowledgeBase, views: services.views, attempts: attemptStore, grader: services.grader,
                       weakCards: WeakPointCards(store: FlashcardStore(services.database)), maxBodyBytes: config.maxBodyBytes)
         .addRoutes(to: router)
+    InterviewerController(kb: services.knowledgeBase, attempts: attemptStore, grader: services.grader, rateLimits: services.accounts.rateLimits,
+                          policy: config.rateLimits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: router)
     return router
 }
 

@@ -9,7 +9,7 @@ struct Casebook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "casebook",
         abstract: "Practise machine-learning system design interviews.",
-        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, SRSCommand.self, RecsysCommand.self, BenchCommand.self, GradeCommand.self],
+        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, SRSCommand.self, RecsysCommand.self, BenchCommand.self, GradeCommand.self, InterviewerCommand.self],
         defaultSubcommand: Serve.self)
 }
 

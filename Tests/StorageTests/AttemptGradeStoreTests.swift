@@ -7,23 +7,14 @@ import Testing
 /// The stored grades of attempts: only the attempt's owner reads or writes one, a second grade replaces the first,
 /// and deleting the attempt deletes its grade.
 @Suite struct AttemptGradeStoreTests {
-    func database() throws -> AppDatabase {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return try AppDatabase.inMemory(migrations: MigrationRunner(directory: root.appendingPathComponent("Migrations")))
-    }
-
-    func user(_ db: AppDatabase, _ name: String) throws -> Int64 {
-        try db.writer.write { db in
-            try db.execute(sql: "INSERT INTO user (username, passwordHash, createdAt) VALUES (?, 'x', ?)", arguments: [name, Date()])
-            return db.lastInsertedRowID
-        }
-    }
+    func database() throws -> AppDatabase { try migratedDatabase() }
+    func user(_ db: AppDatabase, _ name: String) throws -> Int64 { try insertUser(db, name) }
 
     @Test func onlyTheOwnerStoresAndReadsAGrade() async throws {
         let db = try database()
         let store = SQLiteAttemptStore(db)
         let ann = try user(db, "ann"), bob = try user(db, "bob")
-        let attempt = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        let attempt = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], followUps: 2, now: Date())
         let grade = StoredGrade(attemptId: attempt, key: "k1", score: 40, report: "{}", gradedAt: Date(timeIntervalSince1970: 1_000))
         #expect(try await store.storeGrade(userId: bob, grade) == false)
         #expect(try await store.storedGrades(userId: ann, attemptIds: [attempt]).isEmpty)
@@ -46,9 +37,9 @@ import Testing
         let db = try database()
         let store = SQLiteAttemptStore(db)
         let ann = try user(db, "ann"), bob = try user(db, "bob")
-        let fraud = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], now: Date())
-        let feed = try await store.createAttempt(userId: ann, caseSlug: "news-feed", steps: ["data"], now: Date())
-        _ = try await store.createAttempt(userId: bob, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        let fraud = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], followUps: 2, now: Date())
+        let feed = try await store.createAttempt(userId: ann, caseSlug: "news-feed", steps: ["data"], followUps: 2, now: Date())
+        _ = try await store.createAttempt(userId: bob, caseSlug: "fraud-detection", steps: ["data"], followUps: 2, now: Date())
         for id in [fraud, feed] {
             #expect(try await store.storeGrade(userId: ann, StoredGrade(attemptId: id, key: "k\(id)", score: 30, report: "{}", gradedAt: Date())))
         }
@@ -67,7 +58,7 @@ import Testing
         let db = try database()
         let store = SQLiteAttemptStore(db)
         let ann = try user(db, "ann")
-        let attempt = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], now: Date())
+        let attempt = try await store.createAttempt(userId: ann, caseSlug: "fraud-detection", steps: ["data"], followUps: 2, now: Date())
         await #expect(throws: (any Error).self) {
             try await store.storeGrade(userId: ann, StoredGrade(attemptId: attempt, key: "k", score: 101, report: "{}", gradedAt: Date()))
         }

@@ -74,12 +74,22 @@ public struct PreparedRubric: Sendable {
 /// The grade of one answer: what `casebook grade` prints and `GET /api/v1/attempts/{id}/grade` returns.
 public struct GradeReport: Sendable, Codable, Equatable {
     public struct Evidence: Sendable, Codable, Equatable {
-        /// The step whose text holds the sentence.
+        /// The step whose text holds the sentence (or in which the transcript line was said).
         public let step: String
         public let text: String
-        /// UTF-16 offsets in that step's text, end exclusive.
+        /// UTF-16 offsets in that step's text (or in the transcript line), end exclusive.
         public let start: Int
         public let end: Int
+        /// Nil for the step's text; "followup:<id>" for a reply to a follow-up, "question:<n>" for the n-th question
+        /// asked of the interviewer (from 0).
+        public let source: String?
+        public init(step: String, text: String, start: Int, end: Int, source: String? = nil) {
+            self.step = step
+            self.text = text
+            self.start = start
+            self.end = end
+            self.source = source
+        }
     }
     public struct Point: Sendable, Codable, Equatable {
         /// The step where the point is expected.
@@ -96,9 +106,60 @@ public struct GradeReport: Sendable, Codable, Equatable {
         public let step: String
         public let score: Int
     }
+    /// A reply to a follow-up, graded against the follow-up's own points.
+    public struct FollowUpGrade: Sendable, Codable, Equatable {
+        public let id: String
+        public let score: Int
+        public let points: [Point]
+    }
     public let score: Int
     public let steps: [Step]
     public let points: [Point]
+    /// Absent in reports made before the interviewer existed, and when nothing was replied.
+    public let followUps: [FollowUpGrade]?
+
+    public init(score: Int, steps: [Step], points: [Point], followUps: [FollowUpGrade]? = nil) {
+        self.score = score
+        self.steps = steps
+        self.points = points
+        self.followUps = followUps
+    }
+}
+
+/// What the learner said to the interviewer, for grading beside the steps' text.
+public struct InterviewTranscript: Sendable {
+    /// A question the learner asked; `credits` are the rubric points the fact it was answered with credits.
+    public struct Question: Sendable {
+        public let step: String
+        public let text: String
+        public let credits: [String]
+        public init(step: String, text: String, credits: [String]) {
+            self.step = step
+            self.text = text
+            self.credits = credits
+        }
+    }
+    /// The learner's reply to a follow-up, graded with the follow-up's points (and, like any sentence, against the
+    /// case's rubric in the follow-up's step).
+    public struct Reply: Sendable {
+        public let followUp: String
+        public let step: String
+        public let text: String
+        public let rubric: PreparedRubric
+        public init(followUp: String, step: String, text: String, rubric: PreparedRubric) {
+            self.followUp = followUp
+            self.step = step
+            self.text = text
+            self.rubric = rubric
+        }
+    }
+    public let questions: [Question]
+    public let replies: [Reply]
+    public init(questions: [Question] = [], replies: [Reply] = []) {
+        self.questions = questions
+        self.replies = replies
+    }
+    public static let empty = InterviewTranscript()
 }
 
 /// Grades an answer (text per step) against a prepared rubric: splits it into sentences and bullets, embeds them
@@ -112,13 +173,41 @@ public struct AnswerGrader: Sendable {
         self.calibration = calibration
     }
 
-    /// `steps` in order of the framework, each with the learner's Markdown; steps may be empty.
-    public func grade(_ rubric: PreparedRubric, steps: [(step: String, text: String)]) -> GradeReport {
-        let units = steps.flatMap { s in AnswerSplitter.units(s.text).map { LocatedUnit(step: s.step, unit: $0) } }
-        let grades = RubricMatcher.grade(
-            points: rubric.points, units: units, unitEmbeddings: encoder.embed(units.map(\.unit.text)),
+    /// `steps` in order of the framework, each with the learner's Markdown; steps may be empty. The transcript's
+    /// replies are graded like sentences of their step (and against their follow-up's points); a question asked
+    /// covers the points its fact credits.
+    public func grade(_ rubric: PreparedRubric, steps: [(step: String, text: String)], transcript: InterviewTranscript = .empty) -> GradeReport {
+        var units = steps.flatMap { s in AnswerSplitter.units(s.text).map { LocatedUnit(step: s.step, unit: $0) } }
+        var replyUnits: [Range<Int>] = []
+        for r in transcript.replies {
+            let start = units.count
+            units += AnswerSplitter.units(r.text).map { LocatedUnit(step: r.step, unit: $0, source: "followup:\(r.followUp)") }
+            replyUnits.append(start..<units.count)
+        }
+        let embeddings = encoder.embed(units.map(\.unit.text))
+        var grades = RubricMatcher.grade(
+            points: rubric.points, units: units, unitEmbeddings: embeddings,
             statementEmbeddings: rubric.statementEmbeddings, thresholds: calibration.thresholds)
-        return Self.report(rubric.points, grades: grades, units: units, stepOrder: steps.map(\.step), calibration.thresholds)
+        // Asking is evidence too: a question whose fact credits a point covers it, shown with the question.
+        for (n, q) in transcript.questions.enumerated() {
+            let whole = AnswerUnit(text: q.text, start: 0, end: q.text.utf16.count, isBullet: false)
+            for (p, point) in rubric.points.enumerated() where q.credits.contains(point.id) && grades[p].verdict != .covered && !grades[p].contradicted {
+                units.append(LocatedUnit(step: q.step, unit: whole, source: "question:\(n)"))
+                grades[p] = PointGrade(pointId: point.id, verdict: .covered, evidenceUnit: units.count - 1, contradicted: false)
+            }
+        }
+        var report = Self.report(rubric.points, grades: grades, units: units, stepOrder: steps.map(\.step), calibration.thresholds)
+        let followUps = zip(transcript.replies, replyUnits).compactMap { r, range -> GradeReport.FollowUpGrade? in
+            guard !range.isEmpty else { return nil }
+            let own = Array(units[range])
+            let g = RubricMatcher.grade(
+                points: r.rubric.points, units: own, unitEmbeddings: Array(embeddings[range]),
+                statementEmbeddings: r.rubric.statementEmbeddings, thresholds: calibration.thresholds)
+            let sub = Self.report(r.rubric.points, grades: g, units: own, stepOrder: [], calibration.thresholds)
+            return GradeReport.FollowUpGrade(id: r.followUp, score: sub.score, points: sub.points)
+        }
+        if !followUps.isEmpty { report = GradeReport(score: report.score, steps: report.steps, points: report.points, followUps: followUps) }
+        return report
     }
 
     /// The report for decided grades: a point counts in the overall score wherever it was said (interviewers listen
@@ -131,7 +220,7 @@ public struct AnswerGrader: Sendable {
                 step: p.step, point: p.id, verdict: g.verdict,
                 evidence: g.evidenceUnit.map { u in
                     let unit = units[u]
-                    return GradeReport.Evidence(step: unit.step, text: unit.unit.text, start: unit.unit.start, end: unit.unit.end)
+                    return GradeReport.Evidence(step: unit.step, text: unit.unit.text, start: unit.unit.start, end: unit.unit.end, source: unit.source)
                 },
                 contradicted: g.contradicted, bareList: g.bareList)
         }

@@ -82,13 +82,16 @@ public struct GradingThresholds: Sendable, Codable, Equatable {
     }
 }
 
-/// A sentence of the answer, located in its step.
+/// A sentence of the answer, located in its step: in the step's text, or (with `source`) in the interview
+/// transcript — a reply to a follow-up ("followup:<id>") or a question asked ("question:<n>").
 public struct LocatedUnit: Sendable {
     public let step: String
     public let unit: AnswerUnit
-    public init(step: String, unit: AnswerUnit) {
+    public let source: String?
+    public init(step: String, unit: AnswerUnit, source: String? = nil) {
         self.step = step
         self.unit = unit
+        self.source = source
     }
 }
 

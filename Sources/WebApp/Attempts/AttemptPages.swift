@@ -25,6 +25,18 @@ struct EditorStepModel {
     let conflictVersion: Int?
     /// Preview rendered on the server for the no-JavaScript preview button (safe HTML).
     let previewHTML: String?
+    /// The interviewer: questions asked on this step, its follow-up, and what the last form post said.
+    let asked: [ChatTurnModel]
+    let followUp: FollowUpModel?
+    let questionDraft: String
+    let askError: String?
+    let interviewerNote: String?
+}
+
+struct ChoiceModel {
+    let value: Int
+    let label: String
+    let selected: Bool
 }
 
 struct AttemptEditorPage {
@@ -42,6 +54,10 @@ struct AttemptEditorPage {
     let notice: String?
     let pageError: String?
     let maxStepKB: Int
+    /// This case has an interviewer sheet.
+    let hasInterviewer: Bool
+    let followUpChoices: [ChoiceModel]
+    let followUpsLeft: Int
 }
 
 struct ReviewStepModel {
@@ -94,6 +110,7 @@ struct AttemptReviewPage {
     let graded: Bool
     let gradeSummary: String?
     let notice: String?
+    let transcript: TranscriptReviewModel?
 }
 
 struct HistoryRowModel {

@@ -68,13 +68,31 @@ struct ReviewGrade {
 
     static func evidenceId(step: String, start: Int) -> String { "ev-\(step)-\(start)" }
 
+    /// A verdict's CSS class and label, wherever a grade is shown.
+    static func label(_ v: Verdict) -> (String, String) {
+        switch v {
+        case .covered: ("is-covered", "✓ Covered")
+        case .partly: ("is-partly", "◐ Partly")
+        case .missed: ("is-missed", "✗ Missed")
+        }
+    }
+
+    /// Where the quoted sentence is on the review page: highlighted in the step's answer, or in the transcript.
+    static func evidenceURL(_ e: GradeReport.Evidence) -> String {
+        switch e.source {
+        case nil: "#" + evidenceId(step: e.step, start: e.start)
+        case let s? where s.hasPrefix("question:"): "#asked-" + s.dropFirst("question:".count)
+        case let s?: "#followup-" + s.dropFirst("followup:".count)
+        }
+    }
+
     func stepScore(_ step: FrameworkStep) -> Int { report.steps.first { $0.step == step.rawValue }?.score ?? 0 }
 
     /// The step's highlight ranges: each sentence quoted as evidence for a credited point (or a contradiction).
     func ranges(in step: FrameworkStep) -> [(start: Int, end: Int, id: String)] {
         var seen = Set<Int>()
         return report.points.compactMap { p in
-            guard let e = p.evidence, e.step == step.rawValue, p.verdict != .missed || p.contradicted, seen.insert(e.start).inserted else {
+            guard let e = p.evidence, e.source == nil, e.step == step.rawValue, p.verdict != .missed || p.contradicted, seen.insert(e.start).inserted else {
                 return nil
             }
             return (e.start, e.end, Self.evidenceId(step: e.step, start: e.start))
@@ -85,14 +103,11 @@ struct ReviewGrade {
         let byId = Dictionary(rubric.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return report.points.filter { $0.step == step.rawValue }.compactMap { p in
             guard let point = byId[p.point] else { return nil }
-            let (cls, label): (String, String) = switch p.verdict {
-            case .covered: ("is-covered", "✓ Covered")
-            case .partly: ("is-partly", "◐ Partly")
-            case .missed: ("is-missed", "✗ Missed")
-            }
+            let (cls, label) = Self.label(p.verdict)
             let showsEvidence = p.verdict != .missed || p.contradicted
             let evidence = showsEvidence ? p.evidence : nil
             let elsewhere = evidence.flatMap { e -> String? in
+                if let source = e.source { return source.hasPrefix("question:") ? "a question you asked the interviewer" : "your reply to the interviewer's follow-up" }
                 guard e.step != step.rawValue, let s = FrameworkStep(rawValue: e.step) else { return nil }
                 return "said under \((FrameworkStep.allCases.firstIndex(of: s) ?? 0) + 1). \(s.sectionTitle)"
             }
@@ -103,7 +118,7 @@ struct ReviewGrade {
                 else { nil }
             return GradedPointModel(
                 id: point.id, verdictClass: cls, verdictLabel: label, text: point.point, level: point.level,
-                quote: evidence?.text, evidenceURL: evidence.map { "#" + Self.evidenceId(step: $0.step, start: $0.start) },
+                quote: evidence?.text, evidenceURL: evidence.map(Self.evidenceURL),
                 saidElsewhere: elsewhere, note: note,
                 modelAnswer: p.verdict == .covered ? nil : point.says.first,
                 sectionURL: p.verdict == .covered ? nil : point.section.map { caseURL + "#" + $0 },

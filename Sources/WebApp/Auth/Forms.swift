@@ -22,6 +22,9 @@ struct FormFields: Sendable {
     /// The value of `name`, or nil.
     subscript(_ name: String) -> String? { values[name] }
 
+    /// Every field, sorted by name (fields named by a row id, such as `reply_<id>`).
+    var all: [(String, String)] { values.sorted { $0.key < $1.key } }
+
     private static func decode(_ s: Substring) -> String? {
         String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }

@@ -70,7 +70,16 @@ struct AttemptController: Sendable {
             }
             steps = [step]
         }
-        let id = try await attempts.createAttempt(userId: session.userId, caseSlug: doc.slug, steps: steps.map(\.rawValue), now: Date())
+        // Follow-ups: two in a full interview, one in a re-drill, unless the form chose 0–3.
+        var followUps = steps.count == 1 ? 1 : 2
+        if let raw = form["followups"], !raw.isEmpty {
+            guard let n = Int(raw), (0...3).contains(n) else {
+                throw AppError(.badRequest, "Follow-ups must be a number from 0 (off) to 3; nothing was started.")
+            }
+            followUps = n
+        }
+        let id = try await attempts.createAttempt(userId: session.userId, caseSlug: doc.slug, steps: steps.map(\.rawValue),
+                                                  followUps: followUps, now: Date())
         ctx.logger.info("attempt started", metadata: ["attemptId": "\(id)", "steps": "\(steps.count)"])
         return .redirect(to: "/attempts/\(id)")
     }
@@ -126,6 +135,10 @@ struct AttemptController: Sendable {
         var error: String?
         var conflict: AttemptStepRecord?
         var previewHTML: String?
+        /// The interviewer: a question kept in its box (refused), why, and what the interviewer said about a follow-up.
+        var questionDraft: String?
+        var askError: String?
+        var interviewerNote: String?
     }
 
     func editor(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
@@ -133,14 +146,20 @@ struct AttemptController: Sendable {
         let notice: String? = switch req.uri.queryParameters.get("notice") {
         case "saved": "Saved. Every step is stored on the server."
         case "submit-first": "Submit your answer to see the review. You can keep editing afterwards."
+        case "asked": "Saved. The interviewer's answer is beside the step."
+        case "followup": "Saved. The interviewer's follow-up is under the step: answer it in the box there."
+        case "followups": "Saved. The number of follow-ups for this interview is changed."
         default: nil
         }
         return try await renderEditor(session, attempt, doc, overrides: [:], notice: notice, error: nil, status: .ok)
     }
 
     func renderEditor(_ session: CurrentSession, _ attempt: AttemptRecord, _ doc: Document, overrides: [String: StepOverride],
+                      replyOverrides: [Int64: String] = [:], replyConflicts: [Int64: String] = [:],
                       notice: String?, error: String?, status: HTTPResponse.Status) async throws -> Response {
         let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
+        let turns = try await attempts.turns(attemptId: attempt.id, userId: session.userId)
+        let sheet = kb.interviewers[attempt.caseSlug]
         let stored = Dictionary(records.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
         let present = Self.steps(of: records)
         let drill = Self.drillTitle(present)
@@ -154,8 +173,12 @@ struct AttemptController: Sendable {
                 n: i + 1, key: step.rawValue, title: step.sectionTitle, minutes: step.suggestedMinutes,
                 prompts: InterviewGuide.prompts(step).map(PromptModel.init), body: o?.text ?? s?.body ?? "",
                 version: o?.version ?? s?.version ?? 0, seconds: seconds, spent: Durations.format(seconds),
-                stepError: o?.error, conflictText: o?.conflict?.body, conflictVersion: o?.conflict?.version, previewHTML: o?.previewHTML)
+                stepError: o?.error, conflictText: o?.conflict?.body, conflictVersion: o?.conflict?.version, previewHTML: o?.previewHTML,
+                asked: TranscriptView.chat(turns, step: step.rawValue, sheet: sheet, common: kb.interviewerCommon),
+                followUp: TranscriptView.followUp(turns, step: step.rawValue, sheet: sheet, conflict: replyConflicts, replyOverride: replyOverrides),
+                questionDraft: o?.questionDraft ?? "", askError: o?.askError, interviewerNote: o?.interviewerNote)
         }
+        let posed = turns.filter { $0.kind == .followUp }.count
         let total = stored.values.map(\.secondsSpent).reduce(0, +)
         let page = AttemptEditorPage(
             layout: views.layout(nav: .cases, path: "/attempts/\(attempt.id)", session: session), id: attempt.id,
@@ -163,7 +186,10 @@ struct AttemptController: Sendable {
             drillTitle: drill, totalMinutes: minutes, totalSeconds: minutes * 60,
             wrapUpMinutes: drill == nil ? InterviewGuide.wrapUpMinutes : 0, spent: Durations.format(total), steps: steps,
             submitted: attempt.submittedAt.map(Self.dateTime), reviewURL: "/attempts/\(attempt.id)/review",
-            notice: notice, pageError: error, maxStepKB: InterviewGuide.maxStepBytes / 1024)
+            notice: notice, pageError: error, maxStepKB: InterviewGuide.maxStepBytes / 1024,
+            hasInterviewer: sheet != nil,
+            followUpChoices: (0...3).map { ChoiceModel(value: $0, label: $0 == 0 ? "off" : "\($0)", selected: $0 == attempt.followUps) },
+            followUpsLeft: max(0, attempt.followUps - posed))
         return html(page, template: "attempt-editor", status: status)
     }
 
@@ -190,15 +216,59 @@ struct AttemptController: Sendable {
                 overrides[edit.step] = StepOverride(text: edit.body, version: current.version, conflict: current)
             }
         }
+        // Replies to the interviewer's follow-ups, each checked against its version like a step.
+        var replyOverrides: [Int64: String] = [:]
+        var replyConflicts: [Int64: String] = [:]
+        var replyTooLarge = false
+        for (name, text) in form.all where name.hasPrefix("reply_") {
+            guard let turnId = Int64(name.dropFirst("reply_".count)) else { continue }
+            if Self.sizeProblem(text) != nil {
+                replyOverrides[turnId] = text
+                replyTooLarge = true
+                continue
+            }
+            let version = Int(form["replyversion_\(turnId)"] ?? "") ?? -1
+            if case .conflict(let current) = try await attempts.saveReply(attemptId: attempt.id, userId: session.userId, turnId: turnId,
+                                                                          text: text, baseVersion: version, now: Date()) {
+                replyOverrides[turnId] = text
+                replyConflicts[turnId] = current.reply
+            }
+        }
         let action = form["action"] ?? "save"
-        let tooLarge = overrides.values.contains { $0.error != nil }
-        let conflicts = overrides.values.contains { $0.conflict != nil }
+        let tooLarge = overrides.values.contains { $0.error != nil } || replyTooLarge
+        let conflicts = overrides.values.contains { $0.conflict != nil } || !replyConflicts.isEmpty
         if tooLarge || conflicts {
             let message = tooLarge
-                ? "A step is longer than \(InterviewGuide.maxStepBytes / 1024) KB, so it was not saved; your text is still in the box. Shorten it and save again. The other steps were saved."
-                : "A step was changed in another tab or on another device since you opened this page, so your text for it was not saved. Both versions are shown: save again to keep yours, or copy what you need."
-            return try await renderEditor(session, attempt, doc, overrides: overrides, notice: nil, error: message,
-                                          status: tooLarge ? .contentTooLarge : .conflict)
+                ? "A step or reply is longer than \(InterviewGuide.maxStepBytes / 1024) KB, so it was not saved; your text is still in the box. Shorten it and save again. The rest was saved."
+                : "A step or reply was changed in another tab or on another device since you opened this page, so your text for it was not saved. Both versions are shown: save again to keep yours, or copy what you need."
+            return try await renderEditor(session, attempt, doc, overrides: overrides, replyOverrides: replyOverrides, replyConflicts: replyConflicts,
+                                          notice: nil, error: message, status: tooLarge ? .contentTooLarge : .conflict)
+        }
+        // A question typed in any "Ask the interviewer" box is asked, whichever button was pressed: nothing typed is lost.
+        let interviewer = InterviewerTurns(grader: grader, attempts: attempts)
+        var askedStep: FrameworkStep?
+        var askProblems = false
+        for step in Self.steps {
+            guard let question = form["question_\(step.rawValue)"], !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+            let problem: String?
+            switch try await interviewer.ask(attempt, step: step, question: question, clientKey: form["questionkey_\(step.rawValue)"]) {
+            case .asked: problem = nil
+            case .invalid(let m): problem = m
+            case .warmingUp(let phase, let fraction):
+                problem = "The interviewer is still getting ready (\(phase), \(Int(fraction * 100))%). Your question is kept in the box: ask again in a few seconds."
+            case .unavailable(let m): problem = "The interviewer cannot answer right now (\(m)). Your question is kept in the box."
+            }
+            if let problem {
+                askProblems = true
+                overrides[step.rawValue, default: StepOverride(text: form["text_\(step.rawValue)"] ?? "")].questionDraft = question
+                overrides[step.rawValue]?.askError = problem
+            } else {
+                askedStep = step
+            }
+        }
+        if askProblems {
+            return try await renderEditor(session, attempt, doc, overrides: overrides, notice: nil,
+                                          error: "A question could not be asked; it is kept in its box with the reason. Everything else was saved.", status: .ok)
         }
         if action == "submit" {
             _ = try await attempts.submit(attemptId: attempt.id, userId: session.userId, now: Date())
@@ -212,6 +282,27 @@ struct AttemptController: Sendable {
             return try await renderEditor(session, attempt, doc, overrides: o, notice: "Saved. The preview is below “\(step.sectionTitle)”.",
                                           error: nil, status: .ok)
         }
+        if action.hasPrefix("next:"), let step = FrameworkStep(rawValue: String(action.dropFirst("next:".count))) {
+            // "Done with this step": the interviewer's turn.
+            let fresh = try await attempts.attempt(id: attempt.id, userId: session.userId) ?? attempt
+            let note: String
+            switch try await interviewer.followUp(fresh, step: step) {
+            case .posed(let t, _): return .redirect(to: "/attempts/\(attempt.id)?notice=followup#followup-\(t.ref ?? String(t.id))")
+            case .none(let why): note = why
+            case .warmingUp(let phase, let fraction):
+                note = "The interviewer is still getting ready (\(phase), \(Int(fraction * 100))%); press the button again in a few seconds."
+            }
+            overrides[step.rawValue, default: StepOverride(text: form["text_\(step.rawValue)"] ?? "")].interviewerNote = note
+            return try await renderEditor(session, attempt, doc, overrides: overrides, notice: "Saved.", error: nil, status: .ok)
+        }
+        if action == "followups" {
+            guard let n = Int(form["followups"] ?? ""), (0...3).contains(n) else {
+                throw AppError(.badRequest, "Follow-ups must be a number from 0 (off) to 3. Your text was saved; the setting is unchanged.")
+            }
+            _ = try await attempts.setFollowUps(attemptId: attempt.id, userId: session.userId, count: n)
+            return .redirect(to: "/attempts/\(attempt.id)?notice=followups")
+        }
+        if let step = askedStep { return .redirect(to: "/attempts/\(attempt.id)?notice=asked#ask-\(step.rawValue)") }
         return .redirect(to: "/attempts/\(attempt.id)?notice=saved")
     }
 
@@ -345,7 +436,10 @@ struct AttemptController: Sendable {
             summary: graded?.summary(selfGrades: attempt.grades), warming: warming, unavailable: unavailable,
             spent: Durations.format(total), steps: steps, dimensions: dimensions, graded: !attempt.grades.isEmpty,
             gradeSummary: Self.gradeSummary(attempt.grades),
-            notice: Self.reviewNotice(req))
+            notice: Self.reviewNotice(req),
+            transcript: kb.interviewers[attempt.caseSlug] == nil ? nil : TranscriptView.review(
+                try await attempts.turns(attemptId: attempt.id, userId: session.userId), sheet: kb.interviewers[attempt.caseSlug],
+                common: kb.interviewerCommon, report: graded?.report))
         return html(page, template: "attempt-review")
     }
 

@@ -22,19 +22,21 @@ struct AttemptGrading: Sendable {
         return AttemptController.steps(of: stored).map { ($0.rawValue, byStep[$0.rawValue] ?? "") }
     }
 
-    func key(_ attempt: AttemptRecord, _ steps: [AttemptStepRecord]) -> String {
-        grader.key(slug: attempt.caseSlug, steps: Self.gradedSteps(steps))
+    func key(_ attempt: AttemptRecord, _ steps: [AttemptStepRecord], _ turns: [TurnRecord]) -> String {
+        grader.key(slug: attempt.caseSlug, steps: Self.gradedSteps(steps), transcript: turns)
     }
 
-    /// The attempt's grade, graded now if no current one is stored (the review page and the API).
+    /// The attempt's grade (its steps and what was said to the interviewer), graded now if no current one is stored
+    /// (the review page, the API, and choosing a follow-up).
     func grade(_ attempt: AttemptRecord, steps: [AttemptStepRecord]) async throws -> GraderService.Outcome {
-        let key = key(attempt, steps)
+        let turns = try await attempts.turns(attemptId: attempt.id, userId: attempt.userId)
+        let key = key(attempt, steps, turns)
         if let stored = try await attempts.storedGrades(userId: attempt.userId, attemptIds: [attempt.id])[attempt.id], stored.key == key,
             let report = try? Self.decoder.decode(GradeReport.self, from: Data(stored.report.utf8))
         {
             return .graded(report)
         }
-        let outcome = await grader.grade(slug: attempt.caseSlug, steps: Self.gradedSteps(steps))
+        let outcome = await grader.grade(slug: attempt.caseSlug, steps: Self.gradedSteps(steps), transcript: turns)
         if case .graded(let report) = outcome {
             let json = String(decoding: try Self.encoder.encode(report), as: UTF8.self)
             try await attempts.storeGrade(

@@ -3,16 +3,25 @@ import Grader
 import KnowledgeBase
 import Logging
 import NIOPosix
+import Storage
 import Synchronization
 
 /// Owns the rubric grader's lifecycle: loads the sentence encoder and the rubrics' model-statement embeddings on a
 /// background thread while pages are already served, then grades answers off the event loops. Grades are kept by
 /// `AttemptGrading` in the database, under `key(slug:steps:)`.
 public final class GraderService: Sendable {
+    /// Everything embedded and ready: the grader, each case's rubric and each case's interviewer.
+    public struct Ready: Sendable {
+        public let grader: AnswerGrader
+        public let rubrics: [String: PreparedRubric]
+        public let interviewers: [String: PreparedInterviewer]
+        public let interviewerThreshold: Float
+    }
+
     public enum State: Sendable {
         /// Loading the model or embedding the rubrics' statements; `fraction` feeds the progress bar.
         case warmingUp(phase: String, fraction: Double)
-        case ready(AnswerGrader, [String: PreparedRubric])
+        case ready(Ready)
         /// The model is missing or corrupt, or the content has no rubrics: the message says what to run.
         case unavailable(String)
     }
@@ -53,7 +62,12 @@ public final class GraderService: Sendable {
             do {
                 state.withLock { $0 = .warmingUp(phase: "loading the sentence-embedding model", fraction: 0.05) }
                 let encoder = try SentenceEncoder(directory: modelDirectory.path)
-                let statements = PreparedRubric.statements(of: kb.rubrics)
+                // The rubrics' model statements, then each interviewer sheet's questions and reply statements: one
+                // block, one cache file.
+                let slugs = kb.interviewers.keys.sorted()
+                let sheetTexts = kb.interviewerCommon.map { common in slugs.map { PreparedInterviewer.texts(kb.interviewers[$0]!, common) } } ?? []
+                let rubricStatements = PreparedRubric.statements(of: kb.rubrics)
+                let statements = rubricStatements + sheetTexts.flatMap { $0 }
                 let key = StatementCache.key(statements: statements, modelDirectory: modelDirectory)
                 var embeddings = cacheDirectory.flatMap { StatementCache.read($0, key: key, count: statements.count) }
                 let fromCache = embeddings != nil
@@ -75,8 +89,19 @@ public final class GraderService: Sendable {
                         }
                     }
                 }
-                let rubrics = PreparedRubric.prepare(kb.rubrics, embeddings: embeddings!)
-                state.withLock { $0 = .ready(AnswerGrader(encoder: encoder, calibration: calibration), rubrics) }
+                let all = embeddings!
+                let rubrics = PreparedRubric.prepare(kb.rubrics, embeddings: Array(all[..<rubricStatements.count]))
+                var interviewers: [String: PreparedInterviewer] = [:]
+                if let common = kb.interviewerCommon {
+                    var next = rubricStatements.count
+                    for (slug, texts) in zip(slugs, sheetTexts) {
+                        interviewers[slug] = PreparedInterviewer(sheet: kb.interviewers[slug]!, common: common, embeddings: Array(all[next..<(next + texts.count)]))
+                        next += texts.count
+                    }
+                }
+                let ready = Ready(grader: AnswerGrader(encoder: encoder, calibration: calibration), rubrics: rubrics, interviewers: interviewers,
+                                  interviewerThreshold: kb.interviewerCalibration?.threshold ?? 1)
+                state.withLock { $0 = .ready(ready) }
                 logger.info("grader ready", metadata: [
                     "statements": "\(statements.count)", "fromCache": "\(fromCache)",
                     "ms": "\((ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)",
@@ -97,31 +122,89 @@ public final class GraderService: Sendable {
 
     /// The grade of `steps` (framework order) against the case's rubric; the work runs on NIO's thread pool, never
     /// on an event loop.
-    public func grade(slug: String, steps: [(step: String, text: String)]) async -> Outcome {
-        let grader: AnswerGrader
+    public func grade(slug: String, steps: [(step: String, text: String)], transcript: [TurnRecord] = []) async -> Outcome {
+        let ready: Ready
         let rubric: PreparedRubric
         switch current {
         case .warmingUp(let phase, let fraction): return .warmingUp(phase: phase, fraction: fraction)
         case .unavailable(let message): return .unavailable(message)
-        case .ready(let g, let rubrics):
-            guard let r = rubrics[slug] else { return .unavailable("The case study “\(slug)” has no gradable rubric.") }
-            grader = g
+        case .ready(let r):
+            guard let whole = r.rubrics[slug] else { return .unavailable("The case study “\(slug)” has no gradable rubric.") }
+            ready = r
             // A re-drill of some steps is graded on those steps' points only.
-            rubric = r.restricted(to: Set(steps.map(\.step)))
+            rubric = whole.restricted(to: Set(steps.map(\.step)))
         }
+        let interview = Self.transcript(transcript, interviewer: ready.interviewers[slug])
         do {
-            return .graded(try await NIOThreadPool.singleton.runIfActive { grader.grade(rubric, steps: steps) })
+            return .graded(try await NIOThreadPool.singleton.runIfActive { ready.grader.grade(rubric, steps: steps, transcript: interview) })
         } catch {
             return .unavailable("The server is shutting down; try again in a moment.")
         }
     }
 
-    /// The key of a grade of `steps` under this rubric version: "<slug>:<version>:<hash of the text>".
-    public func key(slug: String, steps: [(step: String, text: String)]) -> String {
+    /// The stored turns as the grader takes them: questions with the points their facts credit, replies with their
+    /// follow-up's points (a turn whose fact or follow-up left the sheet counts for nothing).
+    static func transcript(_ turns: [TurnRecord], interviewer: PreparedInterviewer?) -> InterviewTranscript {
+        guard let interviewer else { return .empty }
+        var questions: [InterviewTranscript.Question] = []
+        var replies: [InterviewTranscript.Reply] = []
+        for t in turns {
+            switch t.kind {
+            case .question:
+                questions.append(.init(step: t.step, text: t.prompt, credits: t.ref.flatMap(interviewer.fact)?.credits ?? []))
+            case .followUp:
+                guard let id = t.ref, let f = interviewer.followUp(id), let rubric = interviewer.followUpRubrics[id],
+                    !t.reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                else { continue }
+                replies.append(.init(followUp: f.id, step: f.step, text: t.reply, rubric: rubric))
+            }
+        }
+        return InterviewTranscript(questions: questions, replies: replies)
+    }
+
+    /// What the interviewer says to `question` on the case `slug`: the question is embedded off the event loops.
+    public enum AskOutcome: Sendable {
+        case answered(InterviewerAnswer)
+        case warmingUp(phase: String, fraction: Double)
+        case unavailable(String)
+    }
+
+    public func ask(slug: String, question: String) async -> AskOutcome {
+        switch current {
+        case .warmingUp(let phase, let fraction): return .warmingUp(phase: phase, fraction: fraction)
+        case .unavailable(let message): return .unavailable(message)
+        case .ready(let r):
+            guard let interviewer = r.interviewers[slug] else { return .unavailable("The case study “\(slug)” has no interviewer sheet.") }
+            do {
+                return .answered(try await NIOThreadPool.singleton.runIfActive {
+                    interviewer.answer(r.grader.encoder.embed([question])[0], threshold: r.interviewerThreshold)
+                })
+            } catch {
+                return .unavailable("The server is shutting down; try again in a moment.")
+            }
+        }
+    }
+
+    /// The case's interviewer once the model is ready.
+    public func interviewer(_ slug: String) -> PreparedInterviewer? {
+        if case .ready(let r) = current { return r.interviewers[slug] }
+        return nil
+    }
+
+    /// The key of a grade of `steps` (and what was said to the interviewer) under this rubric version:
+    /// "<slug>:<version>:<hash of the text>".
+    public func key(slug: String, steps: [(step: String, text: String)], transcript: [TurnRecord] = []) -> String {
         var hash = ContentHash()
         for s in steps {
             hash.add(s.step)
             hash.add(s.text)
+        }
+        for t in transcript {
+            hash.add(t.kind.rawValue)
+            hash.add(t.step)
+            hash.add(t.ref ?? "")
+            hash.add(t.prompt)
+            hash.add(t.reply)
         }
         return keyPrefix(slug: slug) + hash.hex
     }

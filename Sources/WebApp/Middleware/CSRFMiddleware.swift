@@ -14,6 +14,13 @@ struct CSRFMiddleware: RouterMiddleware {
 
     /// POST endpoints exempt from the token check because they neither use the session nor change state.
     static let statelessPaths: Set<String> = ["/api/v1/recommendations"]
+    /// `/api/v1/cases/{slug}/interviewer`: answers a question from content, reading no session and writing nothing
+    /// but its rate-limit count.
+    static func isStateless(_ path: String) -> Bool {
+        if statelessPaths.contains(path) { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts[1] == "api" && parts[2] == "v1" && parts[3] == "cases" && parts[5] == "interviewer"
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         switch request.method {
@@ -22,7 +29,7 @@ struct CSRFMiddleware: RouterMiddleware {
         }
         // Stateless endpoints that read no session and write nothing: a forged request can do no harm, and API
         // clients (curl, schemathesis) have no cookie to pair a token with.
-        if Self.statelessPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.isStateless(request.uri.path) { return try await next(request, context) }
         // Browsers say when a request comes from another site; such a request is never legitimate here.
         if request.headers[.secFetchSite] == "cross-site" { throw AppError(.forbidden, Self.message) }
         guard let expected = context.expectedCSRFToken else { throw AppError(.forbidden, Self.message) }
