@@ -8,7 +8,7 @@ import WebApp
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time search queries, bcrypt and the sentence encoder in-process.",
-        subcommands: [Search.self, Bcrypt.self, Encoder.self, Grade.self])
+        subcommands: [Search.self, Bcrypt.self, Encoder.self, Grade.self, Interviewer.self])
 
     /// Wall-clock milliseconds of each of `runs` calls of `body`.
     static func milliseconds(runs: Int, _ body: () throws -> Void) rethrows -> [Double] {
@@ -17,6 +17,36 @@ struct BenchCommand: AsyncParsableCommand {
             try body()
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+    }
+
+    /// `casebook bench interviewer`: what one question costs the server once warm: embedding it and matching it
+    /// against the case's sheet (the held-out paraphrases, one after another on one thread).
+    struct Interviewer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time the interviewer's answers (embed + match) in-process; prints p50/p90/p99.")
+        @OptionGroup var options: InterviewerCommand.Options
+        @Option(help: "Questions: heldout/<slug>.yaml paraphrases.")
+        var questionsDir: String = "Tests/InterviewerTests/Questions"
+        @Option(help: "Passes over the questions.")
+        var passes: Int = 3
+
+        func run() async throws {
+            let (encoder, prepared, loaded) = try options.load(requireCalibration: true)
+            let set = try InterviewerQuestionSet.load(directory: URL(fileURLWithPath: questionsDir), sheets: prepared.mapValues(\.sheet))
+            var times: [Double] = []
+            var facts = 0
+            for _ in 0..<passes {
+                for q in set.paraphrases {
+                    times += BenchCommand.milliseconds(runs: 1) {
+                        let a = prepared[q.slug]!.answer(encoder.embed([q.question])[0], threshold: loaded.calibration.threshold)
+                        if a.kind == .fact { facts += 1 }
+                    }
+                }
+            }
+            times.sort()
+            func pct(_ p: Double) -> String { String(format: "%.2f", times[min(times.count - 1, Int(Double(times.count) * p))]) }
+            print("questions \(set.paraphrases.count) × \(passes), answered with a fact \(facts)")
+            print("answer latency ms: p50 \(pct(0.50)) p90 \(pct(0.90)) p99 \(pct(0.99)) max \(pct(1.0))")
         }
     }
 

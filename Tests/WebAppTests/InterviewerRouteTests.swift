@@ -122,6 +122,10 @@ extension Browser {
             #expect(review.contains(posed.question.replacingOccurrences(of: "'", with: "&#39;").replacingOccurrences(of: "\"", with: "&quot;")))
             #expect(review.contains("Reply: "))
             #expect(review.contains("You never asked about"))
+            let export = try await b.get("/attempts/\(id)/export.md").text
+            #expect(export.contains("## Conversation with the interviewer"))
+            #expect(export.contains("How long after the payment does a chargeback arrive?"))
+            #expect(export.contains(reply))
         }
     }
 

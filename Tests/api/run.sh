@@ -27,6 +27,14 @@ for _ in $(seq 1 600); do
   sleep 0.5
 done
 [ "$state" = "ready" ] || { echo "recommender not ready in time"; exit 1; }
+echo "waiting for the grader's model (the interviewer answers with it)…"
+for _ in $(seq 1 600); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"question":"How many users?"}' \
+    "http://127.0.0.1:$PORT/api/v1/cases/news-feed/interviewer" || true)
+  [ "$code" = "200" ] && break
+  sleep 0.5
+done
+[ "$code" = "200" ] || { echo "the interviewer did not become ready in time"; exit 1; }
 
 "$venv/bin/schemathesis" run "http://127.0.0.1:$PORT/api/openapi.json" \
   --url "http://127.0.0.1:$PORT" \

@@ -561,6 +561,19 @@ struct AttemptController: Sendable {
             let body = s?.body.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             md += body.isEmpty ? "_(no answer)_\n" : body + "\n"
         }
+        let turns = try await attempts.turns(attemptId: attempt.id, userId: session.userId)
+        if !turns.isEmpty {
+            md += "\n## Conversation with the interviewer\n"
+            for t in turns {
+                let step = FrameworkStep(rawValue: t.step)?.sectionTitle ?? t.step
+                switch t.kind {
+                case .question: md += "\n- **You** (\(step)): \(t.prompt)\n  **Interviewer:** \(t.reply)\n"
+                case .followUp:
+                    let reply = t.reply.trimmingCharacters(in: .whitespacesAndNewlines)
+                    md += "\n- **Interviewer, after \(step):** \(t.prompt)\n  **You:** \(reply.isEmpty ? "_(no reply)_" : reply)\n"
+                }
+            }
+        }
         return Response(status: .ok, headers: [
             .contentType: "text/markdown; charset=utf-8",
             .contentDisposition: "attachment; filename=\"casebook-attempt-\(attempt.id)-\(doc.slug).md\"",

@@ -77,7 +77,7 @@ public final class GraderService: Sendable {
                     let batch = 64
                     for start in stride(from: 0, to: statements.count, by: batch) {
                         state.withLock {
-                            $0 = .warmingUp(phase: "embedding the rubrics' model statements",
+                            $0 = .warmingUp(phase: "embedding the rubrics' model statements and the interviewer sheets",
                                             fraction: 0.1 + 0.9 * Double(start) / Double(statements.count))
                         }
                         out += encoder.embed(Array(statements[start..<min(start + batch, statements.count)]))
