@@ -5,6 +5,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 import urllib.parse
 import urllib.request
 import zipfile
@@ -84,6 +85,9 @@ card_id = re.search(rb'/cards/mine/(\d+)/edit', get("/cards/mine")).group(1).dec
 edit = get(f"/cards/mine/{card_id}/edit")
 post(f"/cards/mine/{card_id}/edit", {"csrf_token": token(edit), "deck": "mydeck", "front": "What is **logQ** for, exactly?",
                                      "back": "Correcting *in-batch* negatives for popularity."})
+# Anki tells a changed note by its modification time, in whole seconds, and an export stamps every note with the
+# time it was made: an export within the same second as the first would look unchanged to it.
+time.sleep(1.1)
 second = download("second.apkg")
 import_into(col, second)
 assert col.note_count() == exported, (col.note_count(), exported)

@@ -163,14 +163,23 @@ public enum RubricMatcher {
             let candidates = sentences.enumerated().map { u, sentence in
                 PointMatches.Candidate(
                     unit: u,
-                    hasEvidence: groups.allSatisfy { group in
-                        group.contains { sentence.contains($0, negationAllowed: allowNegation) }
-                    },
+                    hasEvidence: carries(sentence, groups, negationAllowed: allowNegation),
                     isBareList: sentence.isBareList,
                     similarity: statementEmbeddings[p].map { cosine($0, unitEmbeddings[u]) }.max() ?? -1)
             }
             return PointMatches(contradictedBy: contradicted, candidates: candidates)
         }
+    }
+
+    /// Every evidence group has an un-negated alternative in the sentence: the term half of "covered".
+    static func carries(_ sentence: EvidenceTerms.Sentence, _ groups: [[EvidenceTerms.Term]], negationAllowed: Bool) -> Bool {
+        groups.allSatisfy { group in group.contains { sentence.contains($0, negationAllowed: negationAllowed) } }
+    }
+
+    /// Whether one sentence or bullet of `text` carries all of `point`'s evidence, by the grader's own rule.
+    public static func carriesEvidence(_ point: GradablePoint, in text: String) -> Bool {
+        let groups = point.evidence.map { $0.map(EvidenceTerms.Term.init) }
+        return AnswerSplitter.units(text).contains { carries(EvidenceTerms.Sentence($0.text), groups, negationAllowed: point.asksForNegation) }
     }
 
     public static func decide(
