@@ -49,6 +49,9 @@ public struct AppConfiguration: Sendable {
     public var secureCookies: Bool = false
     /// Take the client address from the last `X-Forwarded-For` entry (only behind a proxy you run, which sets it).
     public var trustForwardedFor: Bool = false
+    /// `/metrics` answers requests carrying `Authorization: Bearer <token>`; without a token, only loopback clients
+    /// that no proxy relayed (issue 18: the metrics name every route and its traffic).
+    public var metricsToken: String?
     /// bcrypt cost (log2 rounds). 12 costs about a quarter of a second per sign-in on one core here; tests use 4.
     public var bcryptCost: UInt8 = 12
     /// A session unused this long is over.

@@ -169,7 +169,7 @@ public func buildRouter(_ services: AppServices, config: AppConfiguration) -> Ro
             (.imagePng, [.public, .maxAge(31_536_000), .immutable]),
         ]),
         searchForIndexHtml: false))
-    AppMetrics.shared.addRoutes(to: router)
+    AppMetrics.shared.addRoutes(to: router, token: config.metricsToken, trustForwardedFor: config.trustForwardedFor)
     // After the static files (GETs, never state-changing) and before every handler.
     router.add(middleware: CSRFMiddleware(maxBodyBytes: config.maxBodyBytes))
     let attemptStore = SQLiteAttemptStore(services.database)

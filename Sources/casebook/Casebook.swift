@@ -108,6 +108,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Take the client address from X-Forwarded-For (only behind your own proxy) (env CASEBOOK_TRUST_FORWARDED_FOR=1).")
     var trustForwardedFor = false
 
+    @Option(help: "Serve /metrics to requests with 'Authorization: Bearer TOKEN' (env CASEBOOK_METRICS_TOKEN); without it, to loopback clients only.")
+    var metricsToken: String?
+
     @Option(help: "bcrypt cost for new password hashes, 10 to 16 (env CASEBOOK_BCRYPT_COST; default 12).")
     var bcryptCost: Int?
 
@@ -148,6 +151,8 @@ struct Serve: AsyncParsableCommand {
         config.secureCookies = secureCookies || ["1", "true", "yes"].contains(env("CASEBOOK_SECURE_COOKIES")?.lowercased() ?? "")
         config.trustForwardedFor = trustForwardedFor
             || ["1", "true", "yes"].contains(env("CASEBOOK_TRUST_FORWARDED_FOR")?.lowercased() ?? "")
+        config.metricsToken = (metricsToken ?? env("CASEBOOK_METRICS_TOKEN")).flatMap { $0.isEmpty ? nil : $0 }
+        if let t = config.metricsToken, t.count < 16 { fail(ValidationError("--metrics-token must be at least 16 characters")) }
         let cost = bcryptCost ?? env("CASEBOOK_BCRYPT_COST").map { Int($0) ?? -1 } ?? 12
         guard (10...16).contains(cost) else { fail(ValidationError("bcrypt cost must be a number from 10 to 16")) }
         config.bcryptCost = UInt8(cost)

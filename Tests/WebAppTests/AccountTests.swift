@@ -102,6 +102,16 @@ import Testing
         ("frank", "short", "at least 10 characters"),
         ("frankfrank", "FrankFrank", "must differ from your username"),
         ("frank", String(repeating: "é", count: 40), "at most 72 bytes"),
+        // NIST SP 800-63B: repetitive, sequential, context-specific and common passwords.
+        ("frank", "aaaaaaaaaaaa", "repeats one or two characters"),
+        ("frank", "abababababab", "repeats one or two characters"),
+        ("frank", "0123456789", "run of consecutive characters"),
+        ("frank", "zyxwvutsrqp", "run of consecutive characters"),
+        ("frankie", "frankie-rules-2024", "must not contain your username"),
+        ("frank", "my casebook login", "must not contain “casebook”"),
+        ("frank", "Password2024!", "among the first an attacker tries"),
+        ("frank", "qwertyuiop1", "among the first an attacker tries"),
+        ("frank", "1234567890123", "among the first an attacker tries"),
     ])
     func signUpValidationExplainsWhatToFix(username: String, password: String, message: String) async throws {
         try await withAccountsApp { client, db in
@@ -202,6 +212,25 @@ import Testing
             // Anonymous chapter pages link to sign-in with the way back.
             let page = try await b.get("/cases/news-feed")
             #expect(page.text.contains("href=\"/login?next=/cases/news-feed\""))
+        }
+    }
+
+    @Test func signOutEverywhereEndsEverySessionOfTheAccountOnly() async throws {
+        try await withAccountsApp { client, db in
+            let laptop = Browser(client)
+            try await laptop.signUp("mira", password: "first password!")
+            let phone = Browser(client)
+            #expect(try await phone.signIn("mira", password: "first password!").status == .seeOther)
+            let someoneElse = Browser(client)
+            try await someoneElse.signUp("nadia")
+            #expect(try await laptop.get("/me/account").text.contains("action=\"/logout/everywhere\""))
+            let r = try await laptop.submit("/logout/everywhere", [], tokenFrom: "/me/account")
+            #expect(r.location == "/login?signedout=everywhere")
+            #expect(try await laptop.get("/login?signedout=everywhere").text.contains("signed out on every device"))
+            #expect(try await laptop.get("/me").status == .seeOther)
+            #expect(try await phone.get("/me").status == .seeOther)
+            #expect(try await someoneElse.get("/me").status == .ok)
+            #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM session") } == 1)
         }
     }
 

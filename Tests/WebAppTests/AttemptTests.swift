@@ -252,7 +252,10 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
     @Test func previewRendersMarkdownSafely() async throws {
         try await withAccountsApp { client, _ in
             let b = Browser(client)
-            let token = try await b.csrfToken(from: "/login")
+            let anonymous = try await b.csrfToken(from: "/login")
+            #expect(try await b.post("/preview", [("csrf_token", anonymous), ("markdown", "x")]).status == .unauthorized)
+            try await b.signUp("previewer")
+            let token = try await b.csrfToken(from: "/me")
             let ok = try await b.post("/preview", [("csrf_token", token), ("markdown", "# Plan\n\n- **two-tower** retrieval\n- [docs](https://example.com)")])
             #expect(ok.status == .ok)
             #expect(ok.text.contains("<strong>two-tower</strong>"))
@@ -267,7 +270,8 @@ func expectInert(_ html: String, _ context: String, sourceLocation: SourceLocati
         }
         try await withAccountsApp(configure: { $0.maxBodyBytes = 1 << 20 }) { client, _ in
             let b = Browser(client)
-            let token = try await b.csrfToken(from: "/login")
+            try await b.signUp("bigpreview")
+            let token = try await b.csrfToken(from: "/me")
             let big = try await b.post("/preview", [("csrf_token", token), ("markdown", String(repeating: "x", count: 110_000))])
             #expect(big.status == .contentTooLarge)
             #expect(big.text.contains("the limit is 100 KB"))

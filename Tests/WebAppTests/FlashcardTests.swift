@@ -52,6 +52,21 @@ private func upload(_ b: Browser, _ file: String) async throws -> TestResponse {
 }
 
 @Suite struct FlashcardContentSyncTests {
+    @Test func ownCardsAreRenderedByTheStrictLearnerRenderer() async throws {
+        try await withAccountsApp { client, _ in
+            let b = Browser(client)
+            try await b.signUp("strict")
+            let r = try await b.submit("/cards/mine", [("deck", "mine"), ("front", "# Heading\n\n![dot](data:image/png;base64,iVBORw0KGgo=) q?"),
+                                                       ("back", "**bold** and <script>alert(1)</script>")], tokenFrom: "/cards/mine")
+            #expect(r.status == .seeOther)
+            let page = try await b.get("/cards/mine").text
+            #expect(page.contains("<strong>bold</strong>"))
+            #expect(!page.contains("src=\"data:"), "no data: URL, even in an image")
+            #expect(!page.contains("<h1 id="), "no heading ids that could collide with the page's")
+            #expect(!page.contains("<script>alert"))
+        }
+    }
+
     @Test func contentCardsAreSyncedByStableIdEditedKeepHistoryRemovedAreRetired() async throws {
         let shared = try await SharedServices.shared.get()
         let kb = shared.knowledgeBase

@@ -157,10 +157,29 @@ import Testing
     @Test func metricsCountRequestsByRouteAndStatus() async throws {
         try await withApp { client in
             try await client.execute(uri: "/glossary", method: .get) { r in #expect(r.status == .ok) }
-            try await client.execute(uri: "/metrics", method: .get) { r in
+            // Router tests have no socket; the test config trusts X-Forwarded-For, so this is a loopback client.
+            try await client.execute(uri: "/metrics", method: .get, headers: [.xForwardedFor: "127.0.0.1"]) { r in
                 #expect(r.status == .ok)
                 #expect(r.text.contains("hb_requests{http_route=\"/glossary\""))
                 #expect(r.text.contains("http_server_request_duration_bucket"))
+            }
+            // Anyone else is refused, with a reason.
+            try await client.execute(uri: "/metrics", method: .get, headers: [.xForwardedFor: "203.0.113.7"]) { r in
+                #expect(r.status == .forbidden)
+                #expect(!r.text.contains("hb_requests"))
+            }
+        }
+    }
+
+    @Test func withATokenMetricsNeedTheBearerHeader() async throws {
+        try await withAccountsApp(configure: { $0.metricsToken = "a-long-metrics-token-0123" }) { client, _ in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.xForwardedFor: "127.0.0.1"]) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer wrong-token-wrong-token"]) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer a-long-metrics-token-0123"]) {
+                #expect($0.status == .ok)
+                #expect($0.text.contains("hb_requests"))
             }
         }
     }

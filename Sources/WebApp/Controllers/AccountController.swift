@@ -22,6 +22,7 @@ struct AccountController: Sendable {
         router.post("/login") { req, ctx in try await signIn(req, ctx) }
         router.get("/logout") { req, ctx in try signOutPage(req, ctx) }
         router.post("/logout") { req, ctx in try await signOut(req, ctx) }
+        router.post("/logout/everywhere") { req, ctx in try await signOutEverywhere(req, ctx) }
         router.get("/me/account") { req, ctx in try await accountPage(req, ctx) }
         router.post("/me/password") { req, ctx in try await changePassword(req, ctx) }
         router.post("/me/delete") { req, ctx in try await deleteAccount(req, ctx) }
@@ -80,7 +81,8 @@ struct AccountController: Sendable {
         let (token, cookie) = formToken(ctx)
         let page = SignInPage(layout: views.layout(path: "/login"), csrfToken: token, next: next,
                               signUpURL: next == "/" ? "/signup" : "/signup?next=" + SafeRedirect.queryEncode(next),
-                              username: "", error: nil, askedToSignIn: next != "/")
+                              username: "", error: nil, askedToSignIn: next != "/",
+                              signedOutEverywhere: req.uri.queryParameters.get("signedout") == "everywhere")
         return html(page, template: "login", cookie: cookie)
     }
 
@@ -134,6 +136,16 @@ struct AccountController: Sendable {
     func signOut(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
         if let s = ctx.session { try await accounts.sessions.deleteSession(id: s.sessionId, userId: s.userId) }
         var response = Response.redirect(to: "/")
+        response.setCookie(cookies.clearSession())
+        return response
+    }
+
+    /// Ends every session of the account, this one included (a lost phone, a shared computer).
+    func signOutEverywhere(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
+        guard let s = ctx.session else { return .redirect(to: "/login") }
+        try await accounts.sessions.deleteSessions(userId: s.userId, keeping: nil)
+        ctx.logger.info("signed out everywhere", metadata: ["userId": "\(s.userId)"])
+        var response = Response.redirect(to: "/login?signedout=everywhere")
         response.setCookie(cookies.clearSession())
         return response
     }

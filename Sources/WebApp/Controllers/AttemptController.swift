@@ -366,13 +366,23 @@ struct AttemptController: Sendable {
 
     // MARK: preview
 
+    /// Signed-in learners only, and through the bounded renderer: previews are the one place anyone could send
+    /// Markdown to render without saving it.
     func preview(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
         var req = req
+        guard ctx.session != nil else { throw AppError(.unauthorized, "Sign in to preview Markdown; your text is still in the box.") }
         let form = try await FormFields.read(&req, limit: maxBodyBytes)
         let markdown = form["markdown"] ?? ""
         if let problem = Self.sizeProblem(markdown) { throw AppError(.contentTooLarge, problem) }
+        let html: String
+        do { html = try await LearnerMarkdownGate.shared.render(markdown) } catch {
+            var busy = Response(status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "2"],
+                                body: .init(byteBuffer: ByteBuffer(string: "Previews are busy; try again in a moment. Your text is unchanged.")))
+            busy.headers[.cacheControl] = "no-store"
+            return busy
+        }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: UserMarkdown.html(markdown))))
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     // MARK: review

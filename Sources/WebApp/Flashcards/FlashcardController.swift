@@ -270,8 +270,8 @@ struct FlashcardController: Sendable {
         !deck.isEmpty && deck.count <= 60 && deck.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
     }
 
-    static let renderer = MarkdownRenderer()
-    static func html(_ markdown: String) -> String { renderer.render(markdown).html }
+    /// A learner's own card is learner text: the strict renderer attempts use (issue 18).
+    static func html(_ markdown: String) -> String { UserMarkdown.html(markdown) }
 
     func create(_ req: Request, _ ctx: AppRequestContext) async throws -> Response {
         var req = req

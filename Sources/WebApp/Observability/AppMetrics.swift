@@ -32,10 +32,28 @@ public final class AppMetrics: Sendable {
         Timer(label: "casebook_db_statement_seconds").recordNanoseconds(Int64(seconds * 1e9))
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/metrics") { [registry] _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    func addRoutes(to router: Router<AppRequestContext>, token: String?, trustForwardedFor: Bool) {
+        router.get("/metrics") { [registry] req, ctx in
+            guard Self.mayRead(req, ctx, token: token, trustForwardedFor: trustForwardedFor) else {
+                throw AppError(.forbidden, token == nil
+                    ? "Metrics are served to this machine only. Start the server with --metrics-token to read them from elsewhere."
+                    : "Metrics need the header “Authorization: Bearer <the --metrics-token>”.")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+    }
+
+    /// The bearer token when one is configured; otherwise a loopback client. A request a proxy relayed (it carries
+    /// X-Forwarded-For) counts as loopback only when the proxy is trusted and says the client itself is loopback:
+    /// behind an nginx on this host every request arrives from 127.0.0.1.
+    static func mayRead(_ req: Request, _ ctx: AppRequestContext, token: String?, trustForwardedFor: Bool) -> Bool {
+        if let token {
+            guard let auth = req.headers[.authorization], auth.hasPrefix("Bearer ") else { return false }
+            return Tokens.constantTimeEquals(String(auth.dropFirst("Bearer ".count)), token)
+        }
+        if req.headers[.xForwardedFor] != nil && !trustForwardedFor { return false }
+        guard let address = ctx.clientAddress else { return false }
+        return address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
     }
 }

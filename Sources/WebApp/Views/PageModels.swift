@@ -145,6 +145,8 @@ struct SignInPage {
     let error: String?
     /// Came here from a practice feature: say why signing in is needed.
     let askedToSignIn: Bool
+    /// After "sign out everywhere": say that it happened.
+    var signedOutEverywhere: Bool = false
 }
 
 struct SignOutPage {
