@@ -28,6 +28,7 @@ test: deps
 	Tests/anki/run.sh
 	Tests/api/run.sh
 	python3 Tests/ops/crash_test.py --rounds 3
+	python3 Tests/ops/slow_body_test.py
 	Tests/browser/run.sh
 
 bench: 

@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// Seconds a connection may sit idle before it is closed (slow or stalled clients).
     public var idleTimeoutSeconds: Int = 30
+    /// Seconds a request's head and body may take to arrive in total; past it, 408 and the connection is closed.
+    public var requestDeadlineSeconds: Int = 30
     /// Most connections open at once; further ones wait in the listen backlog.
     public var maxConnections: Int = 1024
     /// Largest total size of a request's headers.

@@ -214,7 +214,7 @@ func makeApplication(_ services: AppServices, config: AppConfiguration, logger: 
     let early = pages
     return Application(
         router: buildRouter(services, config: config),
-        server: HTTPServerBuilder { responder in CasebookHTTP1Channel(responder: responder, configuration: http1, earlyPages: early) },
+        server: HTTPServerBuilder { responder in CasebookHTTP1Channel(responder: responder, configuration: http1, earlyPages: early, requestDeadline: config.requestDeadlineSeconds) },
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: serverName,
                              availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
         logger: logger)

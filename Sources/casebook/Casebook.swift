@@ -99,6 +99,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest total request header size in bytes (env CASEBOOK_MAX_HEADER_BYTES; default 16384).")
     var maxHeaderBytes: Int?
 
+    @Option(help: "Seconds a request's head and body may take to arrive in total, and so the longest a kept-alive connection waits for its next request (env CASEBOOK_REQUEST_TIMEOUT; default 30).")
+    var requestTimeout: Int?
+
     @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT (env CASEBOOK_SHUTDOWN_GRACE; default 10).")
     var shutdownGrace: Int?
 
@@ -129,6 +132,7 @@ struct Serve: AsyncParsableCommand {
             return v
         }
         config.idleTimeoutSeconds = limit(idleTimeout, "CASEBOOK_IDLE_TIMEOUT", 30, 1...3600)
+        config.requestDeadlineSeconds = limit(requestTimeout, "CASEBOOK_REQUEST_TIMEOUT", 30, 1...3600)
         config.maxConnections = limit(maxConnections, "CASEBOOK_MAX_CONNECTIONS", 1024, 1...100_000)
         config.maxHeaderBytes = limit(maxHeaderBytes, "CASEBOOK_MAX_HEADER_BYTES", 16 * 1024, 1024...1_048_576)
         config.shutdownGraceSeconds = limit(shutdownGrace, "CASEBOOK_SHUTDOWN_GRACE", 10, 0...600)

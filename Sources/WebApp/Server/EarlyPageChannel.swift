@@ -19,6 +19,8 @@ struct CasebookHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let configuration: HTTP1Channel.Configuration
     let earlyPages: EarlyPages
+    /// Seconds a request's head and body may take to arrive (`RequestDeadlineHandler`).
+    let requestDeadline: Int
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -31,6 +33,7 @@ struct CasebookHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                                                      withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
                                                      withDecoderLimitConfiguration: limits)
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try pipeline.addHandler(RequestDeadlineHandler(deadline: .seconds(Int64(requestDeadline))))
             try pipeline.addHandlers(configuration.additionalChannelHandlers())
             // The idle timeout and keep-alive bookkeeping sees every request, early pages included.
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
