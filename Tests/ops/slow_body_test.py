@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Slow-body test (issue 18): twenty sockets send a POST head and then one body byte every second, the way a
+"""Slow bodies and client faults (issue 18): twenty sockets send a POST head and then one body byte every second, the way a
 slowloris client holds connection slots. With `--request-timeout 3` and `--max-connections 24`, each must get a 408
 (or be closed) a little after 3 s, while /healthz answers quickly throughout from a fresh connection.
 
     python3 Tests/ops/slow_body_test.py [--bin .build/debug/casebook]
 """
-import argparse, os, pathlib, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, os, pathlib, socket, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -81,6 +81,31 @@ def main():
         assert timed_out >= 18, f"only {timed_out} of 20 got a 408"
         assert max(health) < 1.0, f"/healthz took up to {max(health):.2f} s"
         assert server.poll() is None, "the server died"
+        # Client faults are 4xx, never 5xx: a malformed chunked body, and a form of half a million empty fields
+        # (refused after 500 fields, before any parsing cost).
+        c = socket.create_connection(("127.0.0.1", port), timeout=5)
+        c.sendall(b"POST /api/v1/recommendations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                  b"Content-Type: application/json\r\n\r\nZZ\r\nab\r\n0\r\n\r\n")
+        line = c.recv(200).split(b"\r\n")[0].decode()
+        c.close()
+        assert line.startswith("HTTP/1.1 400"), line
+        token = "A" * 43
+        body = ("csrf_token=" + token + "&" + "a&" * 500_000).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/preview", data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "casebook_csrf=" + token})
+        t0 = time.time()
+        try:
+            urllib.request.urlopen(req, timeout=10)
+            raise AssertionError("a form of 500,000 fields was accepted")
+        except urllib.error.HTTPError as e:
+            assert e.code == 400, e.code
+            assert b"more than 500 fields" in e.read()
+        form_seconds = time.time() - t0
+        assert form_seconds < 1.0, f"refusing the huge form took {form_seconds:.2f} s"
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        fives = [l for l in metrics.splitlines() if l.startswith("hb_requests") and 'status_code="5' in l]
+        assert not fives, fives
+        print(f"client faults: malformed chunked body → 400; 500,000-field form → 400 in {form_seconds * 1000:.0f} ms; no 5xx counted")
         print(f"slow bodies: 20 sockets closed after {min(r[0] for r in results.values()):.1f}–{max(r[0] for r in results.values()):.1f} s "
               f"({timed_out} with a 408); /healthz answered {len(health)} times, slowest {max(health) * 1000:.0f} ms")
     finally:

@@ -7,10 +7,22 @@ import Hummingbird
 struct FormFields: Sendable {
     private var values: [String: String]
 
-    /// Parses `a=1&b=x+y` (first value wins for a repeated name).
+    /// More fields than any Casebook form has (the mock-interview editor, the largest, has about forty): parsing
+    /// stops there, so a body of empty fields costs nothing before it is refused (issue 18).
+    static let maxFields = 500
+    /// The body had more than `maxFields` fields; `read` refuses it.
+    private(set) var tooManyFields = false
+
+    /// Parses `a=1&b=x+y` (first value wins for a repeated name), stopping after `maxFields` fields.
     init(parsing body: String) {
         var values: [String: String] = [:]
-        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+        var count = 0
+        for pair in body.split(separator: "&", maxSplits: Self.maxFields, omittingEmptySubsequences: true) {
+            count += 1
+            if count > Self.maxFields {
+                tooManyFields = true
+                break
+            }
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = Self.decode(parts[0]) else { continue }
             let value = parts.count > 1 ? Self.decode(parts[1]) ?? "" : ""
@@ -32,7 +44,11 @@ struct FormFields: Sendable {
     /// Collects and parses a request's form body (the body stays readable by the handler afterwards).
     static func read(_ request: inout Request, limit: Int) async throws -> FormFields {
         let buffer = try await request.collectBody(upTo: limit)
-        return FormFields(parsing: String(buffer: buffer))
+        let form = FormFields(parsing: String(buffer: buffer))
+        if form.tooManyFields {
+            throw AppError(.badRequest, "This form has more than \(maxFields) fields, more than any Casebook form, so nothing was changed.")
+        }
+        return form
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 
 /// Turns every error into a page a person can act on: HTML for the site, JSON under `/api/`. A 5xx is logged at
 /// error level with the request id; its details (stack, SQL, paths) never reach the response.
@@ -21,6 +23,9 @@ struct ErrorPageMiddleware: RouterMiddleware {
             let retryAfter = (error as? AppError)?.retryAfter ?? (status == .serviceUnavailable ? 5 : nil)
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            } else if Self.isClientFault(error) {
+                // The client's doing (a broken body, a hang-up mid-upload): worth a line, not an alert or a 5xx.
+                context.logger.notice("request body not received whole", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             }
             if request.uri.path.hasPrefix("/api/") {
                 var object: [String: String] = ["error": message]
@@ -50,7 +55,26 @@ struct ErrorPageMiddleware: RouterMiddleware {
             return (e.status, e.body ?? defaultMessage(e.status), nil, nil)
         }
         if let e = error as? any HTTPResponseError { return (e.status, defaultMessage(e.status), nil, nil) }
+        if error is HTTPParserError {
+            return (.badRequest, "The request was malformed (for example a broken chunked body), so nothing was changed.", nil, nil)
+        }
+        if isClientFault(error) {
+            return (.badRequest, "The connection closed before the request arrived whole, so nothing was changed.", nil, nil)
+        }
         return (.internalServerError, defaultMessage(.internalServerError), nil, nil)
+    }
+
+    /// Errors that come from how the client sent the request, not from the server: a body the HTTP parser refused,
+    /// or a connection that closed while the body was being read.
+    static func isClientFault(_ error: any Error) -> Bool {
+        if error is HTTPParserError { return true }
+        if let e = error as? ChannelError {
+            switch e {
+            case .ioOnClosedChannel, .inputClosed, .eof, .outputClosed, .alreadyClosed: return true
+            default: return false
+            }
+        }
+        return error is CancellationError
     }
 
     static func defaultMessage(_ status: HTTPResponse.Status) -> String {
