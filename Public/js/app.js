@@ -250,6 +250,8 @@
       versionInput: document.getElementById("replyversion-" + turn), seconds: 0
     });
     area.addEventListener("focus", function () { if (byStep[step]) current = byStep[step]; });
+    // Conflicts are resolved like a step's: "Keep mine" / "Use the saved text" find it by this key.
+    byStep[s.step] = s;
     return s;
   }
   Array.prototype.forEach.call(form.querySelectorAll("textarea.reply-text"), function (area) {
@@ -377,7 +379,8 @@
       if (res.status === 200 && res.body.turn) {
         var t = res.body.turn, list = document.getElementById("chat-" + step);
         chatLine(list, "chat-q", "You", t.prompt);
-        chatLine(list, "chat-a " + (t.ref ? "is-fact" : "is-fallback"), "Interviewer", t.reply);
+        var kind = !t.ref ? "is-fallback" : t.ref.indexOf("out-of-scope:") === 0 ? "is-out-of-scope" : "is-fact";
+        chatLine(list, "chat-a " + kind, "Interviewer", t.reply);
         if (box.value.replace(/^\s+|\s+$/g, "") === question) box.value = "";
         if (storage) storage.removeItem(pendingKey + step);
         statusLine.textContent = "";
@@ -447,6 +450,10 @@
         area.id = "reply-" + t.id; area.name = "reply_" + t.id; area.setAttribute("data-reply", String(t.id)); area.value = t.reply || "";
         label.setAttribute("for", area.id);
         version.id = "replyversion-" + t.id; version.name = "replyversion_" + t.id; version.value = String(t.version);
+        var conflict = node.querySelector(".conflict");
+        conflict.id = "conflict-reply-" + t.id;
+        conflict.querySelector("[data-role=keep]").setAttribute("data-conflict-keep", "reply-" + t.id);
+        conflict.querySelector("[data-role=take]").setAttribute("data-conflict-take", "reply-" + t.id);
         slot.appendChild(node);
         attachReply(area, step);
         note.hidden = false;

@@ -15,6 +15,12 @@ public struct ContentError: Error, CustomStringConvertible, Sendable, Equatable 
     }
 
     public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
+
+    /// The 1-based line of the YAML list item `- id: <id>` in `lines`, or 0: where a rubric point, fact or
+    /// follow-up starts, for error messages.
+    static func line(ofId id: String, in lines: [String]) -> Int {
+        (lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: \(id)" } ?? -1) + 1
+    }
 }
 
 /// Several content errors found in one load, reported together so an author fixes them in one pass.

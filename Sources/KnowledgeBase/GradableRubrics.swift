@@ -74,9 +74,7 @@ public enum GradableRubrics {
             let relative = "rubrics/" + name
             let text = (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
             let lines = text.components(separatedBy: "\n")
-            func line(of id: String) -> Int {
-                (lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: \(id)" } ?? -1) + 1
-            }
+            func line(of id: String) -> Int { ContentError.line(ofId: id, in: lines) }
             let file: File
             do { file = try YAMLDecoder().decode(File.self, from: text) } catch {
                 errors.append(ContentError(file: relative, line: 0, message: "does not parse as a rubric: \(error)"))

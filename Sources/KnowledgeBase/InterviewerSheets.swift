@@ -34,7 +34,7 @@ public enum InterviewerSheets {
         do { common = try YAMLDecoder().decode(InterviewerCommon.self, from: commonText) } catch {
             errors.append(ContentError(file: "interviewers/common.yaml", line: 0, message: "missing or does not parse: \(error)"))
         }
-        func commonLine(_ id: String) -> Int { (commonLines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: \(id)" } ?? -1) + 1 }
+        func commonLine(_ id: String) -> Int { ContentError.line(ofId: id, in: commonLines) }
         if !(5...60).contains(words(common.fallback)) && errors.isEmpty {
             errors.append(ContentError(file: "interviewers/common.yaml", line: 1, message: "`fallback` needs 5–60 words"))
         }
@@ -52,7 +52,7 @@ public enum InterviewerSheets {
             let file = "interviewers/" + name
             let slug = String(name.dropLast(".yaml".count))
             let (text, lines) = read(name)
-            func line(of id: String) -> Int { (lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "- id: \(id)" } ?? -1) + 1 }
+            func line(of id: String) -> Int { ContentError.line(ofId: id, in: lines) }
             let sheet: InterviewerSheet
             do { sheet = try YAMLDecoder().decode(InterviewerSheet.self, from: text) } catch {
                 errors.append(ContentError(file: file, line: 0, message: "does not parse as an interviewer sheet: \(error)"))

@@ -15,7 +15,8 @@ public struct TurnRecord: Sendable, Equatable, Codable, FetchableRecord {
     public var step: String
     public var prompt: String
     public var reply: String
-    /// The fact that answered a question (nil: the fallback), or the follow-up's id.
+    /// A question: the fact that answered it, "out-of-scope:<topic>" when it was declined, nil for the fallback.
+    /// A follow-up: its id in the case's sheet.
     public var ref: String?
     /// How close the question was to the fact that answered it (0–1).
     public var confidence: Double?

@@ -88,20 +88,27 @@ struct InterviewerCommand: AsyncParsableCommand {
                     positives.append((kind, expectedId, p, key.embedding, k))
                 }
             }
+            // Each question's best candidate once (threshold -1 lets every candidate through); a threshold then only
+            // decides whether that candidate's score is enough, so the grid costs comparisons, not matching.
             let offTuning = encoder.embed(set.offTopicTuning)
             let offHeldOut = encoder.embed(set.offTopicHeldOut)
-            let heldOut = set.paraphrases.map { (slug: $0.slug, fact: $0.fact, embedding: encoder.embed([$0.question])[0]) }
+            let paraphraseEmbeddings = encoder.embed(set.paraphrases.map(\.question))
+            let listedBest = positives.map { kind, id, p, e, k in (kind, id, p.answer(e, threshold: -1, skipping: k)) }
+            func best(_ embeddings: [[Float]]) -> [InterviewerAnswer] {
+                slugs.flatMap { slug in embeddings.map { prepared[slug]!.answer($0, threshold: -1) } }
+            }
+            let offTuningBest = best(offTuning)
+            let offHeldOutBest = best(offHeldOut)
+            let paraphraseBest = zip(set.paraphrases, paraphraseEmbeddings).map { q, e in (q, prepared[q.slug]!.answer(e, threshold: -1)) }
+            /// The fact revealed at threshold `t`, or nil.
+            func fact(_ a: InterviewerAnswer, _ t: Float) -> String? { a.kind == .fact && a.confidence >= t ? a.id : nil }
+            func share(_ right: Int, _ total: Int) -> Double { Double(right) / Double(max(total, 1)) }
 
             func rates(_ t: Float) -> (listed: Double, offTopic: Double) {
                 // A fact's question is right when that fact answers; an out-of-scope one when no fact does (declining
                 // and the fallback both keep the sheet's facts back, which is what matters).
-                let right = positives.filter { kind, id, p, e, k in
-                    let a = p.answer(e, threshold: t, skipping: k)
-                    return kind == .fact ? a.kind == .fact && a.id == id : a.kind != .fact
-                }.count
-                var offRight = 0
-                for slug in slugs { for e in offTuning where prepared[slug]!.answer(e, threshold: t).kind != .fact { offRight += 1 } }
-                return (Double(right) / Double(max(positives.count, 1)), Double(offRight) / Double(max(offTuning.count * slugs.count, 1)))
+                let right = listedBest.filter { kind, id, a in kind == .fact ? fact(a, t) == id : fact(a, t) == nil }.count
+                return (share(right, listedBest.count), share(offTuningBest.filter { fact($0, t) == nil }.count, offTuningBest.count))
             }
             // Balanced accuracy over a grid; the middle of the best plateau, so the choice is not at an edge by chance.
             let grid = stride(from: Float(0.10), through: 0.90, by: 0.005).map { $0 }
@@ -113,16 +120,12 @@ struct InterviewerCommand: AsyncParsableCommand {
 
             func heldOutRates(_ t: Float) -> (paraphrases: Double, offTopic: Double, perCase: [String: (Int, Int)]) {
                 var perCase: [String: (Int, Int)] = [:]
-                var right = 0
-                for h in heldOut {
-                    let ok = prepared[h.slug]!.answer(h.embedding, threshold: t).id == h.fact
-                    if ok { right += 1 }
-                    perCase[h.slug, default: (0, 0)].0 += ok ? 1 : 0
-                    perCase[h.slug, default: (0, 0)].1 += 1
+                for (q, a) in paraphraseBest {
+                    perCase[q.slug, default: (0, 0)].0 += fact(a, t) == q.fact ? 1 : 0
+                    perCase[q.slug, default: (0, 0)].1 += 1
                 }
-                var offRight = 0
-                for slug in slugs { for e in offHeldOut where prepared[slug]!.answer(e, threshold: t).kind != .fact { offRight += 1 } }
-                return (Double(right) / Double(max(heldOut.count, 1)), Double(offRight) / Double(max(offHeldOut.count * slugs.count, 1)), perCase)
+                let right = perCase.values.map(\.0).reduce(0, +)
+                return (share(right, paraphraseBest.count), share(offHeldOutBest.filter { fact($0, t) == nil }.count, offHeldOutBest.count), perCase)
             }
             let h = heldOutRates(threshold)
             func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
@@ -132,7 +135,7 @@ struct InterviewerCommand: AsyncParsableCommand {
             out += "| set | questions | right |\n|---|---:|---:|\n"
             out += "| tuning: listed questions, own left out | \(positives.count) | \(pct(chosen.2.0)) |\n"
             out += "| tuning: off-topic × \(slugs.count) sheets | \(offTuning.count * slugs.count) | \(pct(chosen.2.1)) |\n"
-            out += "| held out: paraphrases | \(heldOut.count) | \(pct(h.paraphrases)) |\n"
+            out += "| held out: paraphrases | \(paraphraseBest.count) | \(pct(h.paraphrases)) |\n"
             out += "| held out: off-topic × \(slugs.count) sheets | \(offHeldOut.count * slugs.count) | \(pct(h.offTopic)) |\n\n"
             out += "| case | held-out paraphrases right |\n|---|---:|\n"
             for slug in slugs { let (r, n) = h.perCase[slug] ?? (0, 0); out += "| \(slug) | \(r)/\(n) |\n" }

@@ -141,6 +141,10 @@ extension Browser {
             #expect(ask.status == .ok)
             let again = try await owner.postJSON("/attempts/\(id)/ask", ["step": "requirements", "question": "How many people use the feed?", "key": "k1"], token: token)
             #expect((again.json["turn"] as? [String: Any])?["id"] as? Int == (ask.json["turn"] as? [String: Any])?["id"] as? Int, "a retry is stored once")
+            // A declined question is stored as declined, and shown so, not as the fallback.
+            let declined = try await owner.postJSON("/attempts/\(id)/ask", ["step": "requirements", "question": "What colour should the buttons on the page be?"], token: token)
+            #expect(((declined.json["turn"] as? [String: Any])?["ref"] as? String)?.hasPrefix("out-of-scope:") == true)
+            #expect(try await owner.get("/attempts/\(id)").text.contains("chat-a is-out-of-scope"))
             let off = try await owner.postJSON("/attempts/\(id)/followup", ["step": "data"], token: token)
             #expect(off.status == .ok)
             #expect(off.json["turn"] is NSNull)

@@ -190,10 +190,14 @@ public struct AnswerGrader: Sendable {
             statementEmbeddings: rubric.statementEmbeddings, thresholds: calibration.thresholds)
         // Asking is evidence too: a question whose fact credits a point covers it, shown with the question.
         for (n, q) in transcript.questions.enumerated() {
-            let whole = AnswerUnit(text: q.text, start: 0, end: q.text.utf16.count, isBullet: false)
+            var unit: Int?  // the question as one unit, added once if it credits anything
             for (p, point) in rubric.points.enumerated() where q.credits.contains(point.id) && grades[p].verdict != .covered && !grades[p].contradicted {
-                units.append(LocatedUnit(step: q.step, unit: whole, source: "question:\(n)"))
-                grades[p] = PointGrade(pointId: point.id, verdict: .covered, evidenceUnit: units.count - 1, contradicted: false)
+                if unit == nil {
+                    units.append(LocatedUnit(step: q.step, unit: AnswerUnit(text: q.text, start: 0, end: q.text.utf16.count, isBullet: false),
+                                             source: "question:\(n)"))
+                    unit = units.count - 1
+                }
+                grades[p] = PointGrade(pointId: point.id, verdict: .covered, evidenceUnit: unit, contradicted: false)
             }
         }
         var report = Self.report(rubric.points, grades: grades, units: units, stepOrder: steps.map(\.step), calibration.thresholds)

@@ -174,7 +174,7 @@ struct AttemptController: Sendable {
                 prompts: InterviewGuide.prompts(step).map(PromptModel.init), body: o?.text ?? s?.body ?? "",
                 version: o?.version ?? s?.version ?? 0, seconds: seconds, spent: Durations.format(seconds),
                 stepError: o?.error, conflictText: o?.conflict?.body, conflictVersion: o?.conflict?.version, previewHTML: o?.previewHTML,
-                asked: TranscriptView.chat(turns, step: step.rawValue, sheet: sheet, common: kb.interviewerCommon),
+                asked: TranscriptView.chat(turns, step: step.rawValue),
                 followUp: TranscriptView.followUp(turns, step: step.rawValue, sheet: sheet, conflict: replyConflicts, replyOverride: replyOverrides),
                 questionDraft: o?.questionDraft ?? "", askError: o?.askError, interviewerNote: o?.interviewerNote)
         }
@@ -391,11 +391,12 @@ struct AttemptController: Sendable {
         let (session, attempt, doc) = try await load(ctx) { "/attempts/\($0)/review" }
         guard attempt.submittedAt != nil else { return .redirect(to: "/attempts/\(attempt.id)?notice=submit-first") }
         let records = try await attempts.steps(attemptId: attempt.id, userId: session.userId)
+        let turns = try await attempts.turns(attemptId: attempt.id, userId: session.userId)
         let stored = Dictionary(records.map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
         var graded: ReviewGrade?
         var warming: GradeWarmingModel?
         var unavailable: String?
-        switch try await grading.grade(attempt, steps: records) {
+        switch try await grading.grade(attempt, steps: records, turns: turns) {
         case .graded(let report):
             if let calibration = kb.gradingCalibration {
                 var practised = try await weakCards.points(userId: session.userId, slug: doc.slug)
@@ -448,8 +449,7 @@ struct AttemptController: Sendable {
             gradeSummary: Self.gradeSummary(attempt.grades),
             notice: Self.reviewNotice(req),
             transcript: kb.interviewers[attempt.caseSlug] == nil ? nil : TranscriptView.review(
-                try await attempts.turns(attemptId: attempt.id, userId: session.userId), sheet: kb.interviewers[attempt.caseSlug],
-                common: kb.interviewerCommon, report: graded?.report))
+                turns, sheet: kb.interviewers[attempt.caseSlug], report: graded?.report))
         return html(page, template: "attempt-review")
     }
 

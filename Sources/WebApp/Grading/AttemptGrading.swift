@@ -28,8 +28,10 @@ struct AttemptGrading: Sendable {
 
     /// The attempt's grade (its steps and what was said to the interviewer), graded now if no current one is stored
     /// (the review page, the API, and choosing a follow-up).
-    func grade(_ attempt: AttemptRecord, steps: [AttemptStepRecord]) async throws -> GraderService.Outcome {
-        let turns = try await attempts.turns(attemptId: attempt.id, userId: attempt.userId)
+    /// `turns`: the attempt's conversation when the caller has it already (nil: read here).
+    func grade(_ attempt: AttemptRecord, steps: [AttemptStepRecord], turns given: [TurnRecord]? = nil) async throws -> GraderService.Outcome {
+        var turns = given ?? []
+        if given == nil { turns = try await attempts.turns(attemptId: attempt.id, userId: attempt.userId) }
         let key = key(attempt, steps, turns)
         if let stored = try await attempts.storedGrades(userId: attempt.userId, attemptIds: [attempt.id])[attempt.id], stored.key == key,
             let report = try? Self.decoder.decode(GradeReport.self, from: Data(stored.report.utf8))

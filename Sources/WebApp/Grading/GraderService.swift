@@ -151,7 +151,7 @@ public final class GraderService: Sendable {
         for t in turns {
             switch t.kind {
             case .question:
-                questions.append(.init(step: t.step, text: t.prompt, credits: t.ref.flatMap(interviewer.fact)?.credits ?? []))
+                questions.append(.init(step: t.step, text: t.prompt, credits: TranscriptView.fact(t).flatMap(interviewer.fact)?.credits ?? []))
             case .followUp:
                 guard let id = t.ref, let f = interviewer.followUp(id), let rubric = interviewer.followUpRubrics[id],
                     !t.reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty

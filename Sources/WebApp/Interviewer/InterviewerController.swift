@@ -79,7 +79,7 @@ struct InterviewerController: Sendable {
         case .success(let q): input = q
         case .failure(let box): return box.response
         }
-        if let problem = InterviewerTurns.questionProblem(input.question) { return Self.json(.badRequest, ["error": problem]) }
+        if let problem = InterviewerMatcher.questionProblem(input.question) { return Self.json(.badRequest, ["error": problem]) }
         if let refused = try await limited(ctx) { return refused }
         switch await grader.ask(slug: slug, question: input.question.trimmingCharacters(in: .whitespacesAndNewlines)) {
         case .answered(let a):
@@ -118,7 +118,7 @@ struct InterviewerController: Sendable {
         case .failure(let box): return box.response
         }
         guard let step = FrameworkStep(rawValue: input.step) else { return Self.json(.badRequest, ["error": "There is no step “\(input.step.prefix(40))”."]) }
-        if let problem = InterviewerTurns.questionProblem(input.question) { return Self.json(.badRequest, ["error": problem]) }
+        if let problem = InterviewerMatcher.questionProblem(input.question) { return Self.json(.badRequest, ["error": problem]) }
         if let refused = try await limited(ctx) { return refused }
         switch try await turns.ask(a, step: step, question: input.question, clientKey: input.key) {
         case .asked(let t): return Self.json(.ok, ["turn": Self.turnObject(t)])

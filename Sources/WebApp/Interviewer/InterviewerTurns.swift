@@ -10,7 +10,6 @@ struct InterviewerTurns: Sendable {
     let attempts: any AttemptRepository
     var grading: AttemptGrading { AttemptGrading(grader: grader, attempts: attempts) }
 
-    static func questionProblem(_ question: String) -> String? { InterviewerMatcher.questionProblem(question) }
 
     enum AskResult: Sendable {
         case asked(TurnRecord)
@@ -21,13 +20,13 @@ struct InterviewerTurns: Sendable {
 
     /// Answers `question` from the case's sheet and saves both with the attempt (once per `clientKey`).
     func ask(_ attempt: AttemptRecord, step: FrameworkStep, question: String, clientKey: String?) async throws -> AskResult {
-        if let problem = Self.questionProblem(question) { return .invalid(problem) }
+        if let problem = InterviewerMatcher.questionProblem(question) { return .invalid(problem) }
         let text = question.trimmingCharacters(in: .whitespacesAndNewlines)
         switch await grader.ask(slug: attempt.caseSlug, question: text) {
         case .warmingUp(let phase, let fraction): return .warmingUp(phase: phase, fraction: fraction)
         case .unavailable(let message): return .unavailable(message)
         case .answered(let a):
-            let asked = AskedQuestion(step: step.rawValue, question: text, answer: a.answer, factId: a.kind == .fact ? a.id : nil,
+            let asked = AskedQuestion(step: step.rawValue, question: text, answer: a.answer, factId: TranscriptView.ref(a),
                                       confidence: Double(a.confidence), clientKey: clientKey.map { String($0.prefix(64)) })
             guard let turn = try await attempts.ask(attemptId: attempt.id, userId: attempt.userId, asked, now: Date()) else {
                 return .unavailable("There is no such attempt in your account.")

@@ -38,8 +38,13 @@ struct ReviewTurnModel {
     let kindClass: String
     /// Follow-ups: the reply's grade against the follow-up's own points.
     let replied: Bool
-    let score: StepScoreModel?
+    let score: ReplyScoreModel?
     let points: [ReplyPointModel]
+}
+
+/// A wrapper, because Mustache treats a bare 0 as false.
+struct ReplyScoreModel {
+    let value: Int
 }
 
 struct ReplyPointModel {
@@ -70,14 +75,30 @@ struct TranscriptReviewModel {
 }
 
 enum TranscriptView {
-    static func kindClass(_ t: TurnRecord, sheet: InterviewerSheet?, common: InterviewerCommon?) -> String {
-        if t.ref != nil { return "is-fact" }
-        return common?.outOfScope.contains { $0.answer == t.reply } == true ? "is-out-of-scope" : "is-fallback"
+    /// What a question's turn stores as `ref`: the fact's id, "out-of-scope:<topic>", or nil for the fallback.
+    static func ref(_ a: InterviewerAnswer) -> String? {
+        switch a.kind {
+        case .fact: a.id
+        case .outOfScope: a.id.map { outOfScopePrefix + $0 }
+        case .fallback: nil
+        }
+    }
+    static let outOfScopePrefix = "out-of-scope:"
+
+    /// The fact a question's turn revealed, if it revealed one.
+    static func fact(_ t: TurnRecord) -> String? {
+        guard t.kind == .question, let ref = t.ref, !ref.hasPrefix(outOfScopePrefix) else { return nil }
+        return ref
     }
 
-    static func chat(_ turns: [TurnRecord], step: String, sheet: InterviewerSheet?, common: InterviewerCommon?) -> [ChatTurnModel] {
+    static func kindClass(_ t: TurnRecord) -> String {
+        if fact(t) != nil { return "is-fact" }
+        return t.ref?.hasPrefix(outOfScopePrefix) == true ? "is-out-of-scope" : "is-fallback"
+    }
+
+    static func chat(_ turns: [TurnRecord], step: String) -> [ChatTurnModel] {
         questionsWithIndex(turns).filter { $0.1.step == step }.map { n, t in
-            ChatTurnModel(anchor: "asked-\(n)", question: t.prompt, answer: t.reply, kindClass: kindClass(t, sheet: sheet, common: common))
+            ChatTurnModel(anchor: "asked-\(n)", question: t.prompt, answer: t.reply, kindClass: kindClass(t))
         }
     }
 
@@ -95,14 +116,14 @@ enum TranscriptView {
     }
 
     /// The whole conversation in order, follow-ups with their grades, and the expected facts never asked for.
-    static func review(_ turns: [TurnRecord], sheet: InterviewerSheet?, common: InterviewerCommon?, report: GradeReport?) -> TranscriptReviewModel {
+    static func review(_ turns: [TurnRecord], sheet: InterviewerSheet?, report: GradeReport?) -> TranscriptReviewModel {
         var n = 0
         let models = turns.map { t -> ReviewTurnModel in
             let stepTitle = FrameworkStep(rawValue: t.step)?.sectionTitle ?? t.step
             switch t.kind {
             case .question:
                 defer { n += 1 }
-                let cls = kindClass(t, sheet: sheet, common: common)
+                let cls = kindClass(t)
                 return ReviewTurnModel(anchor: "asked-\(n)", isQuestion: true, stepTitle: stepTitle, prompt: t.prompt, reply: t.reply,
                                        kindLabel: cls == "is-fact" ? "Fact revealed" : cls == "is-out-of-scope" ? "Out of scope" : "Your call",
                                        kindClass: cls, replied: true, score: nil, points: [])
@@ -119,11 +140,10 @@ enum TranscriptView {
                 }
                 return ReviewTurnModel(anchor: "followup-\(t.ref ?? String(t.id))", isQuestion: false, stepTitle: stepTitle, prompt: t.prompt,
                                        reply: t.reply, kindLabel: f?.kind == .curveball ? "Curveball" : "Follow-up", kindClass: "is-followup",
-                                       replied: replied, score: grade.map { StepScoreModel(value: $0.score, below: $0.score < 50) } ?? (replied ? nil : StepScoreModel(value: 0, below: true)),
-                                       points: points)
+                                       replied: replied, score: grade.map { ReplyScoreModel(value: $0.score) }, points: points)
             }
         }
-        let askedFacts = Set(turns.filter { $0.kind == .question }.compactMap(\.ref))
+        let askedFacts = Set(turns.compactMap(fact))
         let expected = sheet?.facts.filter(\.expected) ?? []
         let missed = expected.filter { !askedFacts.contains($0.id) }.map {
             MissedQuestionModel(topic: $0.id.replacingOccurrences(of: "-", with: " "), example: $0.asked.first ?? "")
